@@ -1,0 +1,1 @@
+//! Runs Weld-composed components on wasmtime.
