@@ -1,1 +1,47 @@
-//! Runs Weld-composed components on wasmtime.
+//! Runs Weld-composed components on wasmtime: the deploy half of Weld.
+//!
+//! One function per command, each taking an options struct:
+//! [`invoke()`] (call one exported function with WAVE arguments),
+//! [`run()`] (a `wasi:cli/run` command), [`serve()`] (a
+//! `wasi:http/incoming-handler` server) and [`precompile()`] (ahead-of-time
+//! compilation to a `.cwasm`).
+//!
+//! The pieces are reusable on their own, e.g. by `weld test` to run a single
+//! stage with mocked imports:
+//! - [`engine`]: the shared engine configuration (pooling allocator, epoch
+//!   interruption, copy-on-write memory images) and the timeout ticker;
+//! - [`loader`]: `.wasm`/`.cwasm` loading with the on-disk compilation cache;
+//! - [`host`]: the store state, a linker with WASI and `wasi:http`, and store
+//!   creation with limits armed;
+//! - [`capabilities`]: what the guest may touch on the host, denied by default;
+//! - [`limits`]: timeout and memory limit;
+//! - [`exports`]: listing and resolving exported functions;
+//! - [`diagnose`]: naming the stage a trap or limit hit happened in.
+//!
+//! This crate depends on wasmtime only; it knows nothing of how artifacts
+//! are built.
+
+#![deny(missing_docs)]
+
+pub mod capabilities;
+pub mod diagnose;
+pub mod engine;
+pub mod exports;
+pub mod host;
+pub mod invoke;
+pub mod limits;
+pub mod loader;
+pub mod run;
+pub mod serve;
+
+pub use capabilities::{Capabilities, DirGrant};
+pub use diagnose::{GuestError, Origin};
+pub use engine::{EngineOptions, WeldEngine};
+pub use invoke::{InvokeError, InvokeOptions, InvokeOutput, invoke};
+pub use limits::Limits;
+pub use loader::{LoadError, LoadOptions, PrecompileError, load, precompile};
+pub use run::{RunError, RunOptions, run};
+pub use serve::{ServeError, ServeOptions, Server, serve};
+
+/// Re-exported so embedders use the exact wasmtime this crate was built with.
+pub use wasmtime;

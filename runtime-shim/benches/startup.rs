@@ -1,0 +1,423 @@
+//! Start-up and throughput benchmark of weld-shim (a measurement, not a test).
+//!
+//! ```text
+//! cargo bench -p weld-shim --bench startup
+//! cargo bench -p weld-shim --bench startup -- \
+//!     --invoke rust-only=samples/text-pipeline/app.wasm::'demo:text/pipeline.process("Hello")' \
+//!     --serve samples/edge-api/app.wasm
+//! ```
+//!
+//! For each `--invoke LABEL=ARTIFACT::CALL` it reports, in process:
+//! - instantiate + first call, fresh store each time (p50/p90/p99), the figure
+//!   the fast-start goals are stated in;
+//! - a call on a warm instance (p50/p99).
+//!
+//! For each `--serve ARTIFACT` it runs `weld-shim serve` and measures
+//! requests per second with keep-alive clients.
+//!
+//! Without arguments it uses stand-ins built from the test fixtures: the
+//! three-stage `pipeline.wat` (composed shape), a Rust `wit-bindgen` stage
+//! and the Rust `wasi:http` handler.
+//!
+//! When `wasmtime` is on `PATH`, the same artifacts are also run with
+//! `wasmtime run --invoke` (process wall time, both sides as processes) and
+//! `wasmtime serve`, and the ratios are printed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use weld_shim::invoke::Prepared;
+use weld_shim::{EngineOptions, LoadOptions, WeldEngine, load};
+
+const INSTANTIATIONS: usize = 3000;
+const WARM_CALLS: usize = 20_000;
+const PROCESS_RUNS: usize = 20;
+const SERVE_SECONDS: u64 = 5;
+const SERVE_CONNECTIONS: usize = 16;
+
+struct InvokeCase {
+    label: String,
+    artifact: PathBuf,
+    call: String,
+}
+
+fn main() {
+    let mut invokes = Vec::new();
+    let mut serves = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--invoke" => {
+                let spec = args.next().expect("--invoke LABEL=ARTIFACT::CALL");
+                let (label, rest) = spec.split_once('=').expect("--invoke LABEL=ARTIFACT::CALL");
+                let (artifact, call) = rest.split_once("::").expect("--invoke LABEL=ARTIFACT::CALL");
+                invokes.push(InvokeCase {
+                    label: label.to_string(),
+                    artifact: artifact.into(),
+                    call: call.to_string(),
+                });
+            }
+            "--serve" => serves.push(PathBuf::from(args.next().expect("--serve ARTIFACT"))),
+            // `cargo bench` passes `--bench`; libtest-style filters are ignored.
+            _ => {}
+        }
+    }
+    if invokes.is_empty() && serves.is_empty() {
+        let fixtures = build_fixtures();
+        invokes.push(InvokeCase {
+            label: "wat 3-stage pipeline (composed shape)".into(),
+            artifact: fixtures.pipeline,
+            call: "demo:text/pipeline.process(\"hello\")".into(),
+        });
+        invokes.push(InvokeCase {
+            label: "rust stage (wit-bindgen, wasi)".into(),
+            artifact: fixtures.rust_stage,
+            call: "demo:text/pipeline.process(\"hello\")".into(),
+        });
+        serves.push(fixtures.http_handler);
+    }
+
+    let wasmtime_cli = which("wasmtime");
+    println!("weld-shim startup benchmark");
+    println!(
+        "  wasmtime CLI: {}",
+        wasmtime_cli
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "not on PATH (side-by-side comparison skipped)".into())
+    );
+    for case in &invokes {
+        bench_invoke(case, wasmtime_cli.as_deref());
+    }
+    for artifact in &serves {
+        bench_serve(artifact, wasmtime_cli.as_deref());
+    }
+}
+
+fn bench_invoke(case: &InvokeCase, wasmtime_cli: Option<&Path>) {
+    println!("\n== invoke: {} ==", case.label);
+    println!("  artifact: {}", case.artifact.display());
+    println!("  call:     {}", case.call);
+    let engine = WeldEngine::new(&EngineOptions::default()).expect("engine");
+    let started = Instant::now();
+    let loaded = load(&engine, &case.artifact, &LoadOptions::default()).expect("load");
+    println!("  load ({:?}): {:.2?}", loaded.source, started.elapsed());
+    let prepared = Prepared::new(
+        &engine,
+        &case.artifact,
+        &loaded.component,
+        Default::default(),
+    )
+    .expect("link");
+    let call = prepared.parse_call(&case.call).expect("call");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // Warm up caches and the allocator pool.
+        for _ in 0..100 {
+            let (mut store, instance) = prepared.instantiate().await.unwrap();
+            prepared.call(&mut store, &instance, &call).await.unwrap();
+        }
+        let mut instantiate = Vec::with_capacity(INSTANTIATIONS);
+        let mut first_call = Vec::with_capacity(INSTANTIATIONS);
+        for _ in 0..INSTANTIATIONS {
+            let t0 = Instant::now();
+            let (mut store, instance) = prepared.instantiate().await.unwrap();
+            let t1 = Instant::now();
+            prepared.call(&mut store, &instance, &call).await.unwrap();
+            let t2 = Instant::now();
+            instantiate.push(t1 - t0);
+            first_call.push(t2 - t0);
+            // Dropping the store (returning the slot to the pool) is part of
+            // the per-request cost but not of the latency a caller sees.
+            drop(store);
+        }
+        report("instantiate", &mut instantiate);
+        report("instantiate + first call", &mut first_call);
+
+        let (mut store, instance) = prepared.instantiate().await.unwrap();
+        let mut warm = Vec::with_capacity(WARM_CALLS);
+        for _ in 0..WARM_CALLS {
+            let t0 = Instant::now();
+            prepared.call(&mut store, &instance, &call).await.unwrap();
+            warm.push(t0.elapsed());
+        }
+        report("call on a warm instance", &mut warm);
+    });
+
+    if let Some(cli) = wasmtime_cli {
+        let ours = process_time(|| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
+            c.arg("invoke").arg(&case.artifact).arg(&case.call);
+            c
+        });
+        let theirs = process_time(|| {
+            let mut c = Command::new(cli);
+            c.args(["run", "--invoke", &case.call]).arg(&case.artifact);
+            c
+        });
+        if let (Some(ours), Some(theirs)) = (ours, theirs) {
+            println!(
+                "  process wall time p50: weld-shim {ours:.2?}, wasmtime {theirs:.2?}, ratio wasmtime/weld-shim {:.2}",
+                theirs.as_secs_f64() / ours.as_secs_f64()
+            );
+        }
+    }
+}
+
+/// p50 wall time of `PROCESS_RUNS` runs, `None` if a run fails.
+fn process_time(command: impl Fn() -> Command) -> Option<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..PROCESS_RUNS + 2 {
+        let t0 = Instant::now();
+        let out = command().stdout(Stdio::null()).stderr(Stdio::piped()).output().ok()?;
+        if !out.status.success() {
+            eprintln!("  run failed: {}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+        times.push(t0.elapsed());
+    }
+    // The first runs fill the compilation caches.
+    times.drain(..2);
+    times.sort();
+    Some(times[times.len() / 2])
+}
+
+fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
+    println!("\n== serve: {} ==", artifact.display());
+    let ours = {
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
+        child
+            .args(["serve", "-q", "--addr", &format!("127.0.0.1:{port}")])
+            .arg(artifact);
+        let server = Spawned::start(child, port);
+        let result = load_test(server.addr);
+        println!(
+            "  weld-shim serve: {:.0} req/s, p50 {:.2?}, p99 {:.2?} ({} connections, {}s, {} errors)",
+            result.rps, result.p50, result.p99, SERVE_CONNECTIONS, SERVE_SECONDS, result.errors
+        );
+        result
+    };
+    if let Some(cli) = wasmtime_cli {
+        let port = free_port();
+        let mut child = Command::new(cli);
+        child
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .arg(artifact);
+        let server = Spawned::start(child, port);
+        let theirs = load_test(server.addr);
+        println!(
+            "  wasmtime serve:  {:.0} req/s, p50 {:.2?}, p99 {:.2?} ({} errors)",
+            theirs.rps, theirs.p50, theirs.p99, theirs.errors
+        );
+        println!(
+            "  throughput ratio weld-shim/wasmtime: {:.2}",
+            ours.rps / theirs.rps
+        );
+    }
+}
+
+struct Spawned {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Spawned {
+    fn start(mut command: Command, port: u16) -> Self {
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < deadline, "server did not start listening");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, addr }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct LoadResult {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    errors: u64,
+}
+
+/// Keep-alive clients sending `GET /` as fast as answers come back.
+fn load_test(addr: SocketAddr) -> LoadResult {
+    // Warm-up: compile caches, pool slots.
+    for _ in 0..50 {
+        let _ = one_request(&mut connect(addr));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..SERVE_CONNECTIONS)
+        .map(|_| {
+            let stop = stop.clone();
+            let errors = errors.clone();
+            std::thread::spawn(move || {
+                let mut latencies = Vec::new();
+                let mut conn = connect(addr);
+                while !stop.load(Ordering::Relaxed) {
+                    let t0 = Instant::now();
+                    match one_request(&mut conn) {
+                        Ok(200) => latencies.push(t0.elapsed()),
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                            conn = connect(addr);
+                        }
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(SERVE_SECONDS));
+    stop.store(true, Ordering::Relaxed);
+    let mut all: Vec<Duration> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    all.sort();
+    let count = all.len().max(1);
+    LoadResult {
+        rps: all.len() as f64 / SERVE_SECONDS as f64,
+        p50: all.get(count / 2).copied().unwrap_or_default(),
+        p99: all.get(count * 99 / 100).copied().unwrap_or_default(),
+        errors: errors.load(Ordering::Relaxed),
+    }
+}
+
+fn connect(addr: SocketAddr) -> BufReader<TcpStream> {
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream.set_nodelay(true).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    BufReader::new(stream)
+}
+
+/// One keep-alive `GET /`; returns the status once the whole body is read.
+fn one_request(conn: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
+    conn.get_mut()
+        .write_all(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")?;
+    let mut line = String::new();
+    conn.read_line(&mut line)?;
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+    let mut content_length = None;
+    let mut chunked = false;
+    loop {
+        line.clear();
+        conn.read_line(&mut line)?;
+        let header = line.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(value) = header.strip_prefix("content-length:") {
+            content_length = value.trim().parse::<usize>().ok();
+        }
+        if header.starts_with("transfer-encoding:") && header.contains("chunked") {
+            chunked = true;
+        }
+    }
+    if chunked {
+        loop {
+            line.clear();
+            conn.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim(), 16).map_err(std::io::Error::other)?;
+            let mut chunk = vec![0; size + 2];
+            conn.read_exact(&mut chunk)?;
+            if size == 0 {
+                break;
+            }
+        }
+    } else if let Some(length) = content_length {
+        let mut body = vec![0; length];
+        conn.read_exact(&mut body)?;
+    }
+    Ok(status)
+}
+
+fn report(what: &str, samples: &mut [Duration]) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    println!(
+        "  {what:<28} p50 {:>9.2?}  p90 {:>9.2?}  p99 {:>9.2?}  (n={})",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        samples.len()
+    );
+}
+
+struct Fixtures {
+    pipeline: PathBuf,
+    rust_stage: PathBuf,
+    http_handler: PathBuf,
+}
+
+/// Builds the stand-in artifacts (cached under `target/`).
+fn build_fixtures() -> Fixtures {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-fixtures");
+    std::fs::create_dir_all(&out).unwrap();
+    let pipeline = out.join("pipeline.wasm");
+    let bytes = wat::parse_file(manifest.join("tests/fixtures/pipeline.wat")).expect("pipeline.wat");
+    std::fs::write(&pipeline, bytes).unwrap();
+    let cargo_build = |dir: &Path| {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+            .arg(&out)
+            .current_dir(dir)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "building {} failed", dir.display());
+    };
+    cargo_build(&manifest.join("benches/fixtures/text-stage"));
+    cargo_build(&manifest.join("tests/fixtures/http-handler"));
+    let release = out.join("wasm32-wasip2/release");
+    Fixtures {
+        pipeline,
+        rust_stage: release.join("weld_shim_bench_stage.wasm"),
+        http_handler: release.join("weld_shim_fixture.wasm"),
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
+}

@@ -1,0 +1,352 @@
+//! `invoke`: call one exported function with arguments written in WAVE
+//! (`demo:text/pipeline.process("Hello")`) and print its results in WAVE.
+//!
+//! [`invoke`] is the whole command: load, pre-instantiate, parse the call
+//! against the function's type, instantiate in a fresh store, call. The
+//! steps are public as [`Prepared`] and [`Call`] so that repeated calls
+//! (the benchmark, `weld test`) pay for loading and linking once.
+
+use std::path::PathBuf;
+
+use wasmtime::Store;
+use wasmtime::component::wasm_wave::parser::ParserError;
+use wasmtime::component::wasm_wave::untyped::UntypedFuncCall;
+use wasmtime::component::wasm_wave::wasm::DisplayFuncResults;
+use wasmtime::component::{Component, Instance, InstancePre, Type, Val};
+
+use crate::capabilities::{Capabilities, CapabilityError, Stdio};
+use crate::diagnose::{GuestError, classify};
+use crate::engine::{EngineError, EngineOptions, WeldEngine};
+use crate::exports::{ExportedFunc, Exports, ResolveError};
+use crate::host::{Host, LinkError, linker, new_store};
+use crate::limits::Limits;
+use crate::loader::{LoadError, LoadOptions, load};
+
+/// Options for [`invoke`].
+#[derive(Debug, Clone)]
+pub struct InvokeOptions {
+    /// The component or precompiled component to call into.
+    pub artifact: PathBuf,
+    /// `<interface>.<function>(<args>)` or `<function>(<args>)`, arguments
+    /// in WAVE.
+    pub call: String,
+    /// What the guest may reach on the host.
+    pub capabilities: Capabilities,
+    /// Timeout and memory limit of the call.
+    pub limits: Limits,
+    /// Cache behaviour.
+    pub load: LoadOptions,
+}
+
+/// The result of a successful call.
+#[derive(Debug, Clone)]
+pub struct InvokeOutput {
+    /// The function called, fully qualified.
+    pub function: String,
+    /// The results as values.
+    pub results: Vec<Val>,
+    /// The results in WAVE: one value as is, several as a tuple, none as
+    /// `()`.
+    pub wave: String,
+}
+
+/// Why an invocation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InvokeError {
+    /// The engine could not be set up.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The artifact could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// WASI could not be linked.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// A capability could not be granted.
+    #[error(transparent)]
+    Capability(#[from] CapabilityError),
+    /// The artifact imports something the host does not provide.
+    #[error("cannot instantiate `{}`", artifact.display())]
+    Instantiate {
+        /// The artifact.
+        artifact: PathBuf,
+        /// Wasmtime's explanation, naming the missing import.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The call is not `name(args)` in WAVE.
+    #[error("invalid call `{call}`: {reason} (expected `<interface>.<function>(<args>)` with arguments in WAVE, e.g. `demo:text/pipeline.process(\"Hello\")`)")]
+    Syntax {
+        /// The call as written.
+        call: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The name does not resolve to one function.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// The number of arguments does not match.
+    #[error("`{function}` takes {expected} argument{}, {given} given\n  signature: {signature}\n{exports}", if *expected == 1 { "" } else { "s" })]
+    Arity {
+        /// The function.
+        function: String,
+        /// Parameters it declares.
+        expected: usize,
+        /// Arguments given.
+        given: usize,
+        /// Its signature.
+        signature: String,
+        /// What the artifact exports.
+        exports: Exports,
+    },
+    /// An argument does not have the parameter's type.
+    #[error("arguments do not match `{function}`: {reason}\n  signature: {signature}\n{exports}")]
+    ArgumentType {
+        /// The function.
+        function: String,
+        /// Which argument and why.
+        reason: String,
+        /// Its signature.
+        signature: String,
+        /// What the artifact exports.
+        exports: Exports,
+    },
+    /// The guest failed: trap, deadline, memory limit.
+    #[error(transparent)]
+    Guest(#[from] GuestError),
+    /// The results cannot be written as WAVE.
+    #[error("cannot print the results of `{function}` as WAVE")]
+    Print {
+        /// The function.
+        function: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// Runs the whole `invoke` command.
+pub fn invoke(options: &InvokeOptions) -> Result<InvokeOutput, InvokeError> {
+    let engine = WeldEngine::new(&EngineOptions {
+        limits: options.limits,
+        ..EngineOptions::default()
+    })?;
+    let loaded = load(&engine, &options.artifact, &options.load)?;
+    let prepared = Prepared::new(
+        &engine,
+        &options.artifact,
+        &loaded.component,
+        options.capabilities.clone(),
+    )?;
+    let call = prepared.parse_call(&options.call)?;
+    block_on(async {
+        let (mut store, instance) = prepared.instantiate().await?;
+        let results = prepared.call(&mut store, &instance, &call).await?;
+        call.output(results)
+    })
+}
+
+/// A component linked and pre-instantiated: each [`Prepared::instantiate`]
+/// is a fresh, isolated instance.
+pub struct Prepared {
+    engine: WeldEngine,
+    artifact: PathBuf,
+    pre: InstancePre<Host>,
+    exports: Exports,
+    capabilities: Capabilities,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("artifact", &self.artifact)
+            .field("exports", &self.exports)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A call parsed and type-checked against the function it names.
+#[derive(Debug, Clone)]
+pub struct Call {
+    func: ExportedFunc,
+    params: Vec<Val>,
+}
+
+impl Call {
+    /// The function this call resolves to.
+    pub fn func(&self) -> &ExportedFunc {
+        &self.func
+    }
+
+    /// The parsed arguments.
+    pub fn params(&self) -> &[Val] {
+        &self.params
+    }
+
+    fn output(&self, results: Vec<Val>) -> Result<InvokeOutput, InvokeError> {
+        let wave = render_results(&results).map_err(|source| InvokeError::Print {
+            function: self.func.qualified_name(),
+            source,
+        })?;
+        Ok(InvokeOutput {
+            function: self.func.qualified_name(),
+            results,
+            wave,
+        })
+    }
+}
+
+impl Prepared {
+    /// Links `component` against WASI (granting `capabilities`) and
+    /// pre-instantiates it.
+    pub fn new(
+        engine: &WeldEngine,
+        artifact: &std::path::Path,
+        component: &Component,
+        capabilities: Capabilities,
+    ) -> Result<Self, InvokeError> {
+        // Fail on a bad `--dir` before any guest code runs.
+        capabilities.wasi_ctx(&[], Stdio::Logs)?;
+        let linker = linker(engine)?;
+        let pre = linker
+            .instantiate_pre(component)
+            .map_err(|e| InvokeError::Instantiate {
+                artifact: artifact.to_path_buf(),
+                source: e.into_boxed_dyn_error(),
+            })?;
+        Ok(Self {
+            engine: engine.clone(),
+            artifact: artifact.to_path_buf(),
+            exports: Exports::of(engine.engine(), component),
+            pre,
+            capabilities,
+        })
+    }
+
+    /// What the component exports.
+    pub fn exports(&self) -> &Exports {
+        &self.exports
+    }
+
+    /// Parses `call` (`name(args)` in WAVE) and checks it against the
+    /// function's parameters.
+    pub fn parse_call(&self, call: &str) -> Result<Call, InvokeError> {
+        let parsed = UntypedFuncCall::parse(call.trim()).map_err(|e| InvokeError::Syntax {
+            call: call.to_string(),
+            reason: describe_parse_error(call.trim(), &e),
+        })?;
+        let func = self.exports.find(parsed.name())?.clone();
+        let types: Vec<Type> = func.ty.params().map(|(_, ty)| ty).collect();
+        let given = match parsed.params_node() {
+            Some(node) => node.as_tuple().map(|args| args.len()).unwrap_or(1),
+            None => 0,
+        };
+        // Trailing `option` parameters may be left out.
+        let required = types.len()
+            - types
+                .iter()
+                .rev()
+                .take_while(|ty| matches!(ty, Type::Option(_)))
+                .count();
+        if given > types.len() || given < required {
+            return Err(InvokeError::Arity {
+                function: func.qualified_name(),
+                expected: types.len(),
+                given,
+                signature: func.signature(),
+                exports: self.exports.clone(),
+            });
+        }
+        let params = parsed
+            .to_wasm_params::<Val>(types.iter())
+            .map_err(|e| InvokeError::ArgumentType {
+                function: func.qualified_name(),
+                reason: describe_parse_error(parsed.source(), &e),
+                signature: func.signature(),
+                exports: self.exports.clone(),
+            })?;
+        Ok(Call { func, params })
+    }
+
+    /// A fresh store (capabilities granted, limits armed) and instance.
+    pub async fn instantiate(&self) -> Result<(Store<Host>, Instance), InvokeError> {
+        let host = Host::new(
+            &self.capabilities,
+            &[],
+            Stdio::Logs,
+            self.engine.limits(),
+        )?;
+        let mut store = new_store(&self.engine, host);
+        let instance = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| match classify(e) {
+                // Limits and traps during start-up are the guest's failure.
+                GuestError::Other(source) => InvokeError::Instantiate {
+                    artifact: self.artifact.clone(),
+                    source,
+                },
+                guest => InvokeError::Guest(guest),
+            })?;
+        Ok((store, instance))
+    }
+
+    /// Calls `call` on `instance`, returning its results.
+    ///
+    /// The store's deadline was armed when it was created; to call again on
+    /// the same store under a timeout, re-arm it with
+    /// [`crate::limits::arm_deadline`].
+    pub async fn call(
+        &self,
+        store: &mut Store<Host>,
+        instance: &Instance,
+        call: &Call,
+    ) -> Result<Vec<Val>, InvokeError> {
+        let func = instance
+            .get_func(&mut *store, call.func.index)
+            .ok_or_else(|| ResolveError::NotFound {
+                name: call.func.qualified_name(),
+                exports: self.exports.clone(),
+            })?;
+        let mut results = vec![Val::Bool(false); call.func.ty.results().len()];
+        func.call_async(&mut *store, &call.params, &mut results)
+            .await
+            .map_err(classify)?;
+        Ok(results)
+    }
+}
+
+/// Results in WAVE, as `wasmtime run --invoke` prints them.
+pub fn render_results(results: &[Val]) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    use std::fmt::Write;
+    let mut out = String::new();
+    write!(out, "{}", DisplayFuncResults(results))
+        .map_err(|_| "a value has no WAVE representation (e.g. a resource handle)")?;
+    Ok(out)
+}
+
+/// `invalid type: expected string` plus the piece of the call it is about.
+fn describe_parse_error(source: &str, error: &ParserError) -> String {
+    let mut text = error.kind().to_string();
+    if let Some(detail) = error.detail() {
+        text.push_str(": ");
+        text.push_str(detail);
+    } else if let Some(inner) = std::error::Error::source(error) {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+    }
+    if let Some(snippet) = source.get(error.span()).filter(|s| !s.is_empty()) {
+        text.push_str(&format!(" at `{snippet}`"));
+    }
+    text
+}
+
+/// Runs a future on a current-thread runtime: one call needs no worker pool.
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime only fails to build when out of file descriptors")
+        .block_on(future)
+}

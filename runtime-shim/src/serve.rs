@@ -1,0 +1,473 @@
+//! `serve`: an HTTP/1.1 server handing each request to a fresh instance of a
+//! component exporting `wasi:http/incoming-handler`.
+//!
+//! [`Server::bind`] loads and pre-instantiates the artifact and binds the
+//! socket; [`Server::run_until`] accepts connections until a shutdown future
+//! resolves, then lets in-flight requests finish (bounded by
+//! [`ServeOptions::grace`]). [`serve`] is the whole command: a multi-thread
+//! runtime, SIGINT/SIGTERM as the shutdown signal.
+//!
+//! Every request gets its own store, so requests share no guest state and a
+//! trap or a limit hit fails that request only: 504 for a deadline, 500 for
+//! a trap, 503 when the instance pool is exhausted. One access-log line per
+//! request goes to stderr: method, path, status, duration.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use wasmtime_wasi_http::WasiHttpView;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+
+use crate::capabilities::{Capabilities, CapabilityError, Stdio};
+use crate::diagnose::{GuestError, classify};
+use crate::engine::{EngineError, EngineOptions, WeldEngine};
+use crate::exports::Exports;
+use crate::host::{Host, LinkError, linker, new_store};
+use crate::limits::{HumanDuration, Limits};
+use crate::loader::{LoadError, LoadOptions, load};
+
+/// Options for [`serve`] and [`Server::bind`].
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The component or precompiled component.
+    pub artifact: PathBuf,
+    /// Where to listen; port 0 picks a free port ([`Server::local_addr`]
+    /// tells which).
+    pub addr: SocketAddr,
+    /// What each instance may reach on the host.
+    pub capabilities: Capabilities,
+    /// Timeout and memory limit of each request.
+    pub limits: Limits,
+    /// Cache behaviour.
+    pub load: LoadOptions,
+    /// Concurrent instances at most (the pool size).
+    pub max_instances: Option<u32>,
+    /// How long in-flight requests may take to finish after shutdown is
+    /// requested.
+    pub grace: Duration,
+    /// Write one line per request, and guest failures, to stderr.
+    pub access_log: bool,
+}
+
+impl ServeOptions {
+    /// Defaults for everything but the artifact and address.
+    pub fn new(artifact: impl Into<PathBuf>, addr: SocketAddr) -> Self {
+        Self {
+            artifact: artifact.into(),
+            addr,
+            capabilities: Capabilities::default(),
+            limits: Limits::default(),
+            load: LoadOptions::default(),
+            max_instances: None,
+            grace: Duration::from_secs(30),
+            access_log: true,
+        }
+    }
+}
+
+/// Why the server could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The engine could not be set up.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The artifact could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// WASI could not be linked.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// A capability could not be granted.
+    #[error(transparent)]
+    Capability(#[from] CapabilityError),
+    /// The artifact imports something the host does not provide.
+    #[error("cannot instantiate `{}`", artifact.display())]
+    Instantiate {
+        /// The artifact.
+        artifact: PathBuf,
+        /// Wasmtime's explanation.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The artifact does not export `wasi:http/incoming-handler`.
+    #[error("`{}` cannot serve HTTP: it does not export `wasi:http/incoming-handler`\n{exports}", artifact.display())]
+    NotAHandler {
+        /// The artifact.
+        artifact: PathBuf,
+        /// What it exports.
+        exports: Exports,
+    },
+    /// The address cannot be bound.
+    #[error("cannot listen on `{addr}`")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Accepting connections failed for good.
+    #[error("failed to accept connections")]
+    Accept(#[source] std::io::Error),
+    /// The async runtime could not start.
+    #[error("failed to start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// A bound server, ready to accept connections.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    shared: Arc<Shared>,
+    grace: Duration,
+}
+
+/// What every request handler reads.
+struct Shared {
+    engine: WeldEngine,
+    pre: ProxyPre<Host>,
+    capabilities: Capabilities,
+    access_log: bool,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("engine", &self.engine)
+            .field("capabilities", &self.capabilities)
+            .field("access_log", &self.access_log)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the whole `serve` command: binds, calls `on_ready` with the bound
+/// address, serves until SIGINT or SIGTERM, drains, returns.
+pub fn serve(options: &ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(async {
+        let server = Server::bind(options).await?;
+        on_ready(server.local_addr());
+        server.run_until(shutdown_signal()).await
+    })
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            // Without signal handlers, Ctrl-C still works the portable way.
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+impl Server {
+    /// Loads and links the artifact and binds `options.addr`.
+    pub async fn bind(options: &ServeOptions) -> Result<Self, ServeError> {
+        let engine = WeldEngine::new(&EngineOptions {
+            limits: options.limits,
+            max_instances: options.max_instances,
+            ..EngineOptions::default()
+        })?;
+        let loaded = load(&engine, &options.artifact, &options.load)?;
+        // Fail on a bad `--dir` now rather than on every request.
+        options.capabilities.wasi_ctx(&[], Stdio::Logs)?;
+        let instance_pre = linker(&engine)?
+            .instantiate_pre(&loaded.component)
+            .map_err(|e| ServeError::Instantiate {
+                artifact: options.artifact.clone(),
+                source: e.into_boxed_dyn_error(),
+            })?;
+        let pre = ProxyPre::new(instance_pre).map_err(|_| ServeError::NotAHandler {
+            artifact: options.artifact.clone(),
+            exports: Exports::of(engine.engine(), &loaded.component),
+        })?;
+        let listener = TcpListener::bind(options.addr)
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: options.addr,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| ServeError::Bind {
+            addr: options.addr,
+            source,
+        })?;
+        Ok(Self {
+            listener,
+            local_addr,
+            shared: Arc::new(Shared {
+                engine,
+                pre,
+                capabilities: options.capabilities.clone(),
+                access_log: options.access_log,
+            }),
+            grace: options.grace,
+        })
+    }
+
+    /// The address actually bound (the real port when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets open
+    /// connections finish their current request (up to the grace period)
+    /// and returns.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut connections = JoinSet::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            // Reap finished connections so the set does not grow forever.
+            while connections.try_join_next().is_some() {}
+            let accepted = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = self.listener.accept() => accepted,
+            };
+            let (stream, _peer) = match accepted {
+                Ok(accepted) => accepted,
+                Err(error) if is_transient(&error) => {
+                    // Out of file descriptors and the like: back off instead
+                    // of spinning, and keep serving the open connections.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+                Err(error) => return Err(ServeError::Accept(error)),
+            };
+            let _ = stream.set_nodelay(true);
+            let shared = self.shared.clone();
+            let mut stop = stop_rx.clone();
+            connections.spawn(async move {
+                let service = service_fn(move |request| {
+                    let shared = shared.clone();
+                    async move { Ok::<_, Infallible>(handle(shared, request).await) }
+                });
+                let connection = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), service);
+                let mut connection = std::pin::pin!(connection);
+                tokio::select! {
+                    _ = connection.as_mut() => {}
+                    () = stopped(&mut stop) => {
+                        // Finish the request in progress, then close.
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
+                }
+            });
+        }
+        drop(self.listener);
+        let _ = stop_tx.send(true);
+        let drained = tokio::time::timeout(self.grace, async {
+            while connections.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            connections.abort_all();
+        }
+        Ok(())
+    }
+}
+
+/// Resolves once shutdown is signalled (or the sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is not `Send`; drop it here.
+    let _ = stop.wait_for(|stop| *stop).await.map(|_| ());
+}
+
+fn is_transient(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted
+    ) || error.raw_os_error().is_some_and(|code| code == 23 || code == 24)
+}
+
+/// Serves one request in a fresh instance and logs it.
+async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<HyperOutgoingBody> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".to_string());
+    let response = match respond(&shared, request).await {
+        Ok(response) => response,
+        Err(failure) => {
+            if shared.access_log {
+                eprintln!("error: {method} {path}: {}", failure.describe());
+            }
+            failure.response()
+        }
+    };
+    if shared.access_log {
+        eprintln!(
+            "{method} {path} {} {}",
+            response.status().as_u16(),
+            HumanDuration(started.elapsed())
+        );
+    }
+    response
+}
+
+/// Why a request got no response from the guest.
+enum Failure {
+    Guest(GuestError),
+    /// No instance slot free.
+    Busy,
+    /// The guest answered with an `error-code` instead of a response.
+    ErrorCode(String),
+    /// The guest returned without setting a response.
+    NoResponse,
+    Timeout(Duration),
+    Host(String),
+}
+
+impl Failure {
+    fn describe(&self) -> String {
+        match self {
+            Failure::Guest(error) => error_chain(error),
+            Failure::Busy => "all instance slots are in use".to_string(),
+            Failure::ErrorCode(code) => format!("the guest answered with error `{code}`"),
+            Failure::NoResponse => "the guest returned without setting a response".to_string(),
+            Failure::Timeout(after) => format!("deadline exceeded after {}", HumanDuration(*after)),
+            Failure::Host(message) => message.clone(),
+        }
+    }
+
+    fn response(&self) -> Response<HyperOutgoingBody> {
+        let status = match self {
+            Failure::Guest(GuestError::DeadlineExceeded { .. }) | Failure::Timeout(_) => {
+                StatusCode::GATEWAY_TIMEOUT
+            }
+            Failure::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let body = Full::new(Bytes::from(format!(
+            "{}\n",
+            status.canonical_reason().unwrap_or("error").to_lowercase()
+        )))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        response
+    }
+}
+
+async fn respond(
+    shared: &Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<HyperOutgoingBody>, Failure> {
+    let host = Host::new(
+        &shared.capabilities,
+        &[],
+        Stdio::Logs,
+        shared.engine.limits(),
+    )
+    .map_err(|e| Failure::Host(error_chain(&e)))?;
+    let mut store = new_store(&shared.engine, host);
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let incoming = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, request)
+        .map_err(|e| Failure::Host(e.to_string()))?;
+    let outparam = store
+        .data_mut()
+        .http()
+        .new_response_outparam(sender)
+        .map_err(|e| Failure::Host(e.to_string()))?;
+    let pre = shared.pre.clone();
+
+    // The guest runs in its own task: it may keep streaming the body after
+    // handing over the response head.
+    let mut task = tokio::task::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        proxy
+            .wasi_http_incoming_handler()
+            .call_handle(&mut store, incoming, outparam)
+            .await
+    });
+
+    // The epoch deadline stops a guest that computes too long; this timer
+    // also covers one that waits too long (e.g. on an outgoing request).
+    let timeout = shared.engine.limits().timeout;
+    let head = async {
+        match receiver.await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(code)) => Err(Failure::ErrorCode(format!("{code:?}"))),
+            // The guest dropped the outparam: its task ended; find out how.
+            Err(_) => match (&mut task).await {
+                Ok(Ok(())) => Err(Failure::NoResponse),
+                Ok(Err(error)) => Err(guest_failure(error)),
+                Err(join) => Err(Failure::Host(format!("request task failed: {join}"))),
+            },
+        }
+    };
+    let result = match timeout {
+        // A little slack so the guest's own deadline, which names the
+        // stage, usually fires first.
+        Some(after) => tokio::time::timeout(after + Duration::from_millis(50), head)
+            .await
+            .unwrap_or(Err(Failure::Timeout(after))),
+        None => head.await,
+    };
+    if let Err(Failure::Timeout(_)) = &result {
+        task.abort();
+    }
+    result
+}
+
+fn guest_failure(error: wasmtime::Error) -> Failure {
+    if error.is::<wasmtime::PoolConcurrencyLimitError>() {
+        return Failure::Busy;
+    }
+    Failure::Guest(classify(error))
+}
+
+/// `message: cause: cause`, for one-line logs.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

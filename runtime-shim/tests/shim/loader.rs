@@ -1,0 +1,146 @@
+//! Precompiled artifacts and the compilation cache.
+
+use weld_shim::loader::Source;
+use weld_shim::wasmtime;
+use weld_shim::{EngineOptions, LoadError, LoadOptions, WeldEngine, load};
+
+use super::common::{run_shim, shim, test_dir, wat_component};
+
+#[test]
+fn precompiled_artifact_runs_like_the_original() {
+    let dir = test_dir("precompile");
+    let cwasm = dir.join("pipeline.cwasm");
+    let ran = run_shim([
+        "precompile".as_ref(),
+        wat_component("pipeline").as_os_str(),
+        "-o".as_ref(),
+        cwasm.as_os_str(),
+    ]);
+    assert_eq!(ran.code, Some(0), "{ran:?}");
+    assert!(ran.stderr.contains("Finished"), "{}", ran.stderr);
+
+    for extra in [&[][..], &["--max-memory", "2MiB", "--timeout", "5s"][..]] {
+        let ran = shim()
+            .arg("invoke")
+            .arg(&cwasm)
+            .arg("demo:text/pipeline.process(\"aot\")")
+            .args(extra)
+            .env("WELD_CACHE_DIR", dir.join("unused-cache"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&ran.stdout);
+        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        assert_eq!(stdout, "ok(\"AOT\")\n");
+    }
+    // Loading a `.cwasm` compiles nothing, so nothing is cached.
+    assert!(!dir.join("unused-cache").exists());
+
+    let engine = WeldEngine::new(&EngineOptions::default()).unwrap();
+    let loaded = load(&engine, &cwasm, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.source, Source::Precompiled);
+}
+
+#[test]
+fn precompiled_by_another_configuration_is_refused() {
+    let dir = test_dir("stale");
+    let stale = dir.join("stale.cwasm");
+    // Another embedder's engine: no epoch interruption.
+    let mut config = wasmtime::Config::new();
+    config.epoch_interruption(false);
+    let other = wasmtime::Engine::new(&config).unwrap();
+    let bytes = std::fs::read(wat_component("pipeline")).unwrap();
+    std::fs::write(&stale, other.precompile_component(&bytes).unwrap()).unwrap();
+
+    let ran = run_shim(["invoke".as_ref(), stale.as_os_str(), "add(1, 2)".as_ref()]);
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr.contains(
+            "was precompiled by a different wasmtime version or engine configuration; \
+             recompile it from the `.wasm` with this shim"
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("Caused by:"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("epoch interruption"), "{}", ran.stderr);
+
+    let engine = WeldEngine::new(&EngineOptions::default()).unwrap();
+    let error = load(&engine, &stale, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(error, LoadError::Incompatible { .. }), "{error:?}");
+}
+
+#[test]
+fn precompiled_by_another_wasmtime_version_is_refused() {
+    let dir = test_dir("other-version");
+    let ours = dir.join("ours.cwasm");
+    let engine = WeldEngine::new(&EngineOptions::default()).unwrap();
+    weld_shim::precompile(&engine, &wat_component("pipeline"), &ours).unwrap();
+
+    // Rewrite the version recorded in the engine section.
+    let mut bytes = std::fs::read(&ours).unwrap();
+    let version = env_version();
+    let position = bytes
+        .windows(version.len())
+        .position(|w| w == version.as_bytes())
+        .expect("the wasmtime version is recorded in the artifact");
+    bytes[position] = if bytes[position] == b'9' { b'1' } else { b'9' };
+    let theirs = dir.join("theirs.cwasm");
+    std::fs::write(&theirs, bytes).unwrap();
+
+    let error = load(&engine, &theirs, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(error, LoadError::Incompatible { .. }), "{error:?}");
+    assert!(error.to_string().contains("recompile it"), "{error}");
+}
+
+/// The wasmtime version this crate links, as the engine records it.
+fn env_version() -> String {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap();
+    let at = lock.find("name = \"wasmtime\"\nversion = \"").unwrap();
+    let rest = &lock[at + "name = \"wasmtime\"\nversion = \"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+#[test]
+fn wasm_is_compiled_once_then_served_from_the_cache() {
+    let dir = test_dir("cache");
+    let cache = dir.join("cache");
+    let engine = WeldEngine::new(&EngineOptions::default()).unwrap();
+    let options = LoadOptions {
+        no_cache: false,
+        cache_dir: Some(cache.clone()),
+    };
+    let artifact = wat_component("pipeline");
+    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::Compiled);
+    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+    assert_eq!(entries.len(), 1, "one entry, no temporary files left");
+    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::CacheHit);
+
+    // A corrupt entry is a miss, replaced by a good one.
+    let entry = entries[0].as_ref().unwrap().path();
+    std::fs::write(&entry, b"garbage").unwrap();
+    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::Compiled);
+    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::CacheHit);
+
+    // `--no-cache` neither reads nor writes.
+    let uncached = dir.join("uncached");
+    let ran = shim()
+        .args(["invoke", "--no-cache"])
+        .arg(&artifact)
+        .arg("add(1, 2)")
+        .env("WELD_CACHE_DIR", &uncached)
+        .output()
+        .unwrap();
+    assert!(ran.status.success());
+    assert!(!uncached.exists());
+
+    // The binary uses `$WELD_CACHE_DIR`.
+    let ran = shim()
+        .arg("invoke")
+        .arg(&artifact)
+        .arg("add(1, 2)")
+        .env("WELD_CACHE_DIR", &uncached)
+        .output()
+        .unwrap();
+    assert!(ran.status.success());
+    assert_eq!(std::fs::read_dir(&uncached).unwrap().count(), 1);
+}
