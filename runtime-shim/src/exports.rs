@@ -9,7 +9,7 @@ use std::fmt;
 
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
-use wasmtime::component::wasm_wave::wasm::DisplayFunc;
+use wasmtime::component::wasm_wave::wasm::DisplayType;
 use wasmtime::component::{Component, ComponentExportIndex};
 
 /// One exported function.
@@ -37,7 +37,25 @@ impl ExportedFunc {
 
     /// The WIT-like signature, e.g. `func(input: string) -> result<string, string>`.
     pub fn signature(&self) -> String {
-        DisplayFunc(self.ty.clone()).to_string()
+        // wasm-wave's `DisplayFunc` leaves parameter names out; they are
+        // what tells a user which argument is which.
+        let params: Vec<String> = self
+            .ty
+            .params()
+            .map(|(name, ty)| format!("{name}: {}", DisplayType(&ty)))
+            .collect();
+        let results: Vec<String> = self
+            .ty
+            .results()
+            .map(|ty| DisplayType(&ty).to_string())
+            .collect();
+        let mut signature = format!("func({})", params.join(", "));
+        match results.as_slice() {
+            [] => {}
+            [one] => signature.push_str(&format!(" -> {one}")),
+            many => signature.push_str(&format!(" -> ({})", many.join(", "))),
+        }
+        signature
     }
 }
 

@@ -1,5 +1,6 @@
 //! Precompiled artifacts and the compilation cache.
 
+use weld_shim::engine::Allocator;
 use weld_shim::loader::Source;
 use weld_shim::wasmtime;
 use weld_shim::{EngineOptions, LoadError, LoadOptions, WeldEngine, load};
@@ -72,32 +73,27 @@ fn precompiled_by_another_configuration_is_refused() {
 #[test]
 fn precompiled_by_another_wasmtime_version_is_refused() {
     let dir = test_dir("other-version");
-    let ours = dir.join("ours.cwasm");
-    let engine = WeldEngine::new(&EngineOptions::default()).unwrap();
-    weld_shim::precompile(&engine, &wat_component("pipeline"), &ours).unwrap();
-
-    // Rewrite the version recorded in the engine section.
-    let mut bytes = std::fs::read(&ours).unwrap();
-    let version = env_version();
-    let position = bytes
-        .windows(version.len())
-        .position(|w| w == version.as_bytes())
-        .expect("the wasmtime version is recorded in the artifact");
-    bytes[position] = if bytes[position] == b'9' { b'1' } else { b'9' };
+    // Our exact configuration, but recorded as made by wasmtime 47.
+    let mut config = weld_shim::engine::config(&EngineOptions::default(), Allocator::OnDemand);
+    config
+        .module_version(wasmtime::ModuleVersionStrategy::Custom("47".into()))
+        .unwrap();
+    let older = wasmtime::Engine::new(&config).unwrap();
+    let bytes = std::fs::read(wat_component("pipeline")).unwrap();
     let theirs = dir.join("theirs.cwasm");
-    std::fs::write(&theirs, bytes).unwrap();
+    std::fs::write(&theirs, older.precompile_component(&bytes).unwrap()).unwrap();
 
+    let engine = WeldEngine::new(&EngineOptions::default()).unwrap();
     let error = load(&engine, &theirs, &LoadOptions::default()).unwrap_err();
     assert!(matches!(error, LoadError::Incompatible { .. }), "{error:?}");
     assert!(error.to_string().contains("recompile it"), "{error}");
-}
-
-/// The wasmtime version this crate links, as the engine records it.
-fn env_version() -> String {
-    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap();
-    let at = lock.find("name = \"wasmtime\"\nversion = \"").unwrap();
-    let rest = &lock[at + "name = \"wasmtime\"\nversion = \"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        causes.push_str(&format!("{cause}\n"));
+        source = cause.source();
+    }
+    assert!(causes.contains("incompatible version '47'"), "{causes}");
 }
 
 #[test]
