@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use wasmtime::Store;
 use wasmtime::component::wasm_wave::parser::ParserError;
 use wasmtime::component::wasm_wave::untyped::UntypedFuncCall;
-use wasmtime::component::wasm_wave::wasm::DisplayFuncResults;
+use wasmtime::component::wasm_wave::wasm::{DisplayFuncResults, DisplayType};
 use wasmtime::component::{Component, Instance, InstancePre, Type, Val};
 
 use crate::capabilities::{Capabilities, CapabilityError, Stdio};
@@ -259,11 +259,28 @@ impl Prepared {
         }
         let params = parsed
             .to_wasm_params::<Val>(types.iter())
-            .map_err(|e| InvokeError::ArgumentType {
-                function: func.qualified_name(),
-                reason: describe_parse_error(parsed.source(), &e),
-                signature: func.signature(),
-                exports: self.exports.clone(),
+            .map_err(|e| {
+                let mut reason = describe_parse_error(parsed.source(), &e);
+                // Say which parameter the offending text was meant for.
+                let position = parsed.params_node().and_then(|node| {
+                    let span = e.span();
+                    node.as_tuple().ok()?.position(|arg| {
+                        let arg = arg.span();
+                        arg.start <= span.start && span.end <= arg.end
+                    })
+                });
+                if let Some((name, ty)) = position.and_then(|i| func.ty.params().nth(i)) {
+                    reason.push_str(&format!(
+                        " (parameter `{name}` is a `{}`)",
+                        DisplayType(&ty)
+                    ));
+                }
+                InvokeError::ArgumentType {
+                    function: func.qualified_name(),
+                    reason,
+                    signature: func.signature(),
+                    exports: self.exports.clone(),
+                }
             })?;
         Ok(Call { func, params })
     }

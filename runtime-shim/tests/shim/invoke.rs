@@ -77,7 +77,11 @@ fn wrong_type_names_the_argument() {
         "{}",
         ran.stderr
     );
-    assert!(ran.stderr.contains("at `42`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("at `42` (parameter `input` is a `string`)"),
+        "{}",
+        ran.stderr
+    );
     assert!(ran.stderr.contains("signature: func(input: string)"));
 }
 

@@ -195,3 +195,19 @@ fn sigterm_lets_in_flight_requests_finish() {
         "no longer listening"
     );
 }
+
+#[test]
+fn outgoing_http_is_denied_unless_granted() {
+    let target = Server::start(&["-q"]);
+    let port = target.addr.port().to_string();
+
+    let denied = Server::start(&["-q"]);
+    let (status, body) = request(denied.addr, "GET", &format!("/fetch/{port}"), "");
+    assert_eq!(status, 200);
+    assert_eq!(body, "fetch failed: ErrorCode::HttpRequestDenied");
+
+    let allowed = Server::start(&["-q", "--allow-outgoing-http"]);
+    let (status, body) = request(allowed.addr, "GET", &format!("/fetch/{port}"), "");
+    assert_eq!(status, 200);
+    assert_eq!(body, "fetched: hello /fetched");
+}
