@@ -1,0 +1,67 @@
+//! One module per subcommand; each has an options struct (clap derive, doc comments
+//! are the help text) and an `exec` method.
+
+mod check;
+mod compose;
+mod graph;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use weld::{diagnostic::Diagnostics, terminal::Terminal};
+
+pub use self::{check::CheckCommand, compose::ComposeCommand, graph::GraphCommand};
+
+/// The subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    Check(CheckCommand),
+    Compose(ComposeCommand),
+    Graph(GraphCommand),
+}
+
+impl Command {
+    pub fn exec(self, term: &Terminal) -> anyhow::Result<ExitCode> {
+        match self {
+            Command::Check(c) => c.exec(term),
+            Command::Compose(c) => c.exec(term),
+            Command::Graph(c) => c.exec(term),
+        }
+    }
+}
+
+/// The pipeline argument every command takes.
+#[derive(clap::Args, Debug)]
+pub struct PipelineArg {
+    /// The pipeline file.
+    #[arg(value_name = "PIPELINE", default_value = "pipeline.yaml")]
+    pub pipeline: PathBuf,
+}
+
+/// Prints every diagnostic and returns the summary error, as cargo does:
+/// `could not check `edge-api` due to 2 previous errors`.
+pub fn report(term: &Terminal, diags: &Diagnostics, what: &str) -> anyhow::Error {
+    for (i, d) in diags.0.iter().enumerate() {
+        if i > 0 {
+            eprintln!();
+        }
+        term.diagnostic(d);
+    }
+    eprintln!();
+    match diags.error_count() {
+        1 => anyhow::anyhow!("could not {what} due to the previous error"),
+        n => anyhow::anyhow!("could not {what} due to {n} previous errors"),
+    }
+}
+
+/// Prints warnings, each followed by a blank line.
+pub fn print_warnings<'a>(
+    term: &Terminal,
+    warnings: impl IntoIterator<Item = &'a weld::diagnostic::Diagnostic>,
+) {
+    for w in warnings {
+        term.diagnostic(w);
+        if term.verbosity() > weld::terminal::Verbosity::Quiet {
+            eprintln!();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Weld's build side: from `pipeline.yaml` to one statically linked component.
+//!
+//! Data flows one way through the steps, each its own module:
+//!
+//! 1. [`manifest`] reads and validates `pipeline.yaml`.
+//! 2. [`wit`] resolves the pipeline's WIT directory and the worlds stages declare.
+//! 3. [`contract`] gives every stage its imports and exports, from its component or,
+//!    before anything is built, from its declared world.
+//! 4. [`wiring`] decides which export satisfies each import, or that the host does.
+//! 5. [`graph`] puts stages and wires in a petgraph graph: cycles, reachability, order.
+//! 6. [`typecheck`] checks every wire's types, collecting every problem.
+//! 7. [`link`] instantiates and connects the stages with wac-graph and encodes the result.
+//!
+//! [`pipeline`] runs the steps in order; the `weld` binary is a thin layer over it.
+
+#![deny(missing_docs)]
+
+pub mod contract;
+pub mod diagnostic;
+pub mod graph;
+pub mod link;
+pub mod manifest;
+pub mod pipeline;
+pub mod terminal;
+pub mod typecheck;
+pub mod wiring;
+pub mod wit;

@@ -1,0 +1,359 @@
+//! `pipeline.yaml`, version 1: reading, validating and locating.
+//!
+//! Text enters as a file path and leaves as a [`Manifest`]: stages in the order the file
+//! lists them, paths resolved against the file's folder, and a [`Locator`] so that later
+//! steps can point their diagnostics at the key or value they are about. The schema is
+//! strict: unknown keys, duplicate keys, bad names and tabs are errors with a position.
+
+mod locate;
+mod names;
+
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, de};
+
+pub use locate::Locator;
+pub use names::{Lang, StageName, names_match, unversioned};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, Span};
+
+/// The only pipeline format version this Weld reads.
+pub const VERSION: u32 = 1;
+
+/// A parsed and validated pipeline.
+#[derive(Debug)]
+pub struct Manifest {
+    /// The pipeline file.
+    pub path: PathBuf,
+    /// The folder relative paths are resolved against.
+    pub dir: PathBuf,
+    /// The file's text, for diagnostics.
+    pub source: Arc<SourceFile>,
+    /// Where each key and value is.
+    pub locator: Locator,
+    /// The pipeline's name (`name:`, or the folder's name).
+    pub name: String,
+    /// The WIT directory (`wit:`), resolved.
+    pub wit: Option<PathBuf>,
+    /// The stages, in file order.
+    pub stages: IndexMap<StageName, Stage>,
+    /// Non-WASI imports deliberately left to the host.
+    pub host_imports: Vec<String>,
+    /// What the composed component exports: export name -> where it comes from.
+    pub exports: IndexMap<String, Target>,
+}
+
+/// One stage of a pipeline.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// The stage's name.
+    pub name: StageName,
+    /// The language, which picks the builder.
+    pub lang: Lang,
+    /// The source (crate dir, Go module dir, `.js` entry, or component), resolved.
+    pub path: PathBuf,
+    /// The world the stage targets, for source stages.
+    pub world: Option<String>,
+    /// Explicit wiring of imports: import name -> target.
+    pub imports: IndexMap<String, Target>,
+}
+
+/// Where an import or export is satisfied from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The stage providing it.
+    pub stage: StageName,
+    /// The export of that stage, when named explicitly (long form).
+    pub export: Option<String>,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.export {
+            Some(export) => write!(f, "{}.{export}", self.stage),
+            None => write!(f, "{}", self.stage),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawManifest {
+    #[expect(dead_code, reason = "checked while deserializing")]
+    version: Version,
+    name: Option<String>,
+    wit: Option<PathBuf>,
+    stages: IndexMap<StageName, RawStage>,
+    #[serde(default)]
+    host_imports: Vec<String>,
+    exports: IndexMap<String, Target>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawStage {
+    lang: Lang,
+    path: PathBuf,
+    world: Option<String>,
+    #[serde(default)]
+    imports: IndexMap<String, Target>,
+}
+
+/// `version:`, checked while parsing so a newer file fails with a clear message.
+struct Version;
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = u64::deserialize(d)?;
+        if v == u64::from(VERSION) {
+            Ok(Version)
+        } else {
+            Err(de::Error::custom(format!(
+                "unsupported pipeline version {v}: this Weld reads version {VERSION}"
+            )))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LongTarget {
+    stage: StageName,
+    export: String,
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Target;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a stage name, or `{ stage: NAME, export: EXPORT }`")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Target, E> {
+                let stage = StageName::try_from(v.to_string()).map_err(E::custom)?;
+                Ok(Target {
+                    stage,
+                    export: None,
+                })
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Target, A::Error> {
+                let long = LongTarget::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Target {
+                    stage: long.stage,
+                    export: Some(long.export),
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl Manifest {
+    /// Reads and validates the pipeline at `path`.
+    pub fn load(path: &Path) -> Result<Manifest, Diagnostics> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostic::error(format!("cannot read pipeline `{}`: {e}", path.display()))
+                .help("pass the path of a pipeline.yaml file")
+        })?;
+        Self::parse(path, text)
+    }
+
+    /// Validates the pipeline `text`, read from `path`.
+    pub fn parse(path: &Path, text: String) -> Result<Manifest, Diagnostics> {
+        let source = SourceFile::new(path, text);
+        let text = source.text.as_str();
+
+        if let Some(d) = find_tab_indentation(&source) {
+            return Err(d.into());
+        }
+
+        let locator = Locator::new(text);
+        let mut diags = Diagnostics::default();
+        for dup in locator.duplicates() {
+            let (line, _) = source.line_col(dup.first.start);
+            let message = if dup.parent == ["stages"] {
+                format!("stage `{}` is defined twice", dup.key)
+            } else {
+                format!("duplicate key `{}`", dup.key)
+            };
+            diags.push(
+                Diagnostic::error(message)
+                    .at(&source, dup.second, "defined again here")
+                    .note(format!("first defined on line {line}"))
+                    .help("each key may appear once; remove or rename one of them"),
+            );
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+
+        let raw: RawManifest = serde_yaml::from_str(text).map_err(|e| yaml_error(&source, &e))?;
+
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = raw.name.clone().unwrap_or_else(|| {
+            std::fs::canonicalize(&dir)
+                .ok()
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "pipeline".to_string())
+        });
+
+        let manifest = Manifest {
+            path: path.to_path_buf(),
+            wit: raw.wit.map(|w| dir.join(w)),
+            stages: raw
+                .stages
+                .into_iter()
+                .map(|(name, s)| {
+                    let stage = Stage {
+                        name: name.clone(),
+                        lang: s.lang,
+                        path: dir.join(s.path),
+                        world: s.world,
+                        imports: s.imports,
+                    };
+                    (name, stage)
+                })
+                .collect(),
+            host_imports: raw.host_imports,
+            exports: raw.exports,
+            dir,
+            source,
+            locator,
+            name,
+        };
+        manifest.validate()?;
+        Ok(manifest)
+    }
+
+    /// Checks what serde cannot: worlds where they are needed, and a WIT directory.
+    fn validate(&self) -> Result<(), Diagnostics> {
+        let mut diags = Diagnostics::default();
+        if self.stages.is_empty() {
+            diags.push(
+                Diagnostic::error("the pipeline has no stages")
+                    .at_opt(
+                        &self.source,
+                        self.locator.key(&["stages"]),
+                        "no stages here",
+                    )
+                    .help("add at least one stage under `stages:`"),
+            );
+        }
+        if self.exports.is_empty() {
+            diags.push(
+                Diagnostic::error("the pipeline exports nothing")
+                    .at_opt(&self.source, self.locator.key(&["exports"]), "")
+                    .help("list what the composed component exports under `exports:`"),
+            );
+        }
+        for stage in self.stages.values() {
+            let name = stage.name.as_str();
+            match (stage.lang, &stage.world) {
+                (Lang::Wasm, _) | (_, Some(_)) => {}
+                (lang, None) => diags.push(
+                    Diagnostic::error(format!("stage `{name}` has no `world`"))
+                        .at_opt(&self.source, self.locator.key(&["stages", name]), "")
+                        .note(format!("a `{lang}` stage is built from source against a WIT world"))
+                        .help("add `world: <package>/<world>` naming a world in the pipeline's `wit` directory"),
+                ),
+            }
+            if stage.lang != Lang::Wasm && stage.world.is_some() && self.wit.is_none() {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "stage `{name}` names a world but the pipeline has no `wit` directory"
+                    ))
+                    .at_opt(
+                        &self.source,
+                        self.locator.value(&["stages", name, "world"]),
+                        "",
+                    )
+                    .help(
+                        "add `wit: <dir>` at the top of the pipeline, pointing at the WIT package",
+                    ),
+                );
+            }
+        }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The span of a key, e.g. `["stages", "auth"]`.
+    pub fn key_span(&self, path: &[&str]) -> Option<Span> {
+        self.locator.key(path)
+    }
+
+    /// The span of a value, e.g. `["stages", "auth", "path"]`.
+    pub fn value_span(&self, path: &[&str]) -> Option<Span> {
+        self.locator.value(path)
+    }
+
+    /// The span of the stage name a target refers to, in a long or short form entry at
+    /// `path`.
+    pub fn target_stage_span(&self, path: &[&str]) -> Option<Span> {
+        let mut long = path.to_vec();
+        long.push("stage");
+        self.value_span(&long).or_else(|| self.value_span(path))
+    }
+}
+
+/// YAML forbids tabs in indentation; say so plainly instead of the parser's message.
+fn find_tab_indentation(source: &Arc<SourceFile>) -> Option<Diagnostic> {
+    let mut offset = 0;
+    for line in source.text.split_inclusive('\n') {
+        let indent_len = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(tab) = line[..indent_len].find('\t') {
+            let at = offset + tab;
+            return Some(
+                Diagnostic::error("tab character in indentation")
+                    .at(source, Span::new(at, at + 1), "tab here")
+                    .help("YAML indentation must use spaces; replace the tab with spaces"),
+            );
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Turns a serde_yaml error into a diagnostic at its position.
+fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostics {
+    let full = e.to_string();
+    // serde_yaml appends " at line L column C"; the snippet shows the position instead.
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full.clone(),
+    };
+    let message = message.replace("unknown variant", "unknown value");
+    let mut d = Diagnostic::error(format!("invalid pipeline: {message}"));
+    if let Some(loc) = e.location() {
+        let start = loc.index().min(source.text.len());
+        let rest = &source.text[start..];
+        let len = rest
+            .find(|c: char| c == '\n' || c == ':' || c == ',' || c == '}' || c == ']')
+            .unwrap_or(rest.len())
+            .max(1)
+            .min(rest.len());
+        d = d.at(source, Span::new(start, start + len.max(0)), "");
+    }
+    if message.contains("unknown field") {
+        d = d.help("see the pipeline format in README.md; keys are kebab-case");
+    } else if message.contains("missing field `version`") {
+        d = d.help(format!("start the file with `version: {VERSION}`"));
+    }
+    d.into()
+}

@@ -1,0 +1,165 @@
+//! Runs the steps in order: manifest, WIT, contracts, wiring, graph, types, link.
+//!
+//! [`check`] stops before building or linking and is what `weld check` and `weld graph`
+//! show; [`link_checked`] links a pipeline whose stages all have components.
+
+use std::{
+    fmt::Write as _,
+    path::{Path, PathBuf},
+};
+
+use indexmap::IndexMap;
+
+use crate::{
+    contract::{self, ComponentSource, Contracts},
+    diagnostic::{Diagnostic, Diagnostics},
+    graph::StageGraph,
+    link,
+    manifest::{Manifest, StageName},
+    typecheck,
+    wiring::{self, WireOrigin, Wiring},
+    wit::WitDir,
+};
+
+/// A pipeline whose wiring and types have been checked.
+#[derive(Debug)]
+pub struct Checked {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The WIT directory, if the pipeline has one.
+    pub wit: Option<WitDir>,
+    /// Every stage's contract.
+    pub contracts: Contracts,
+    /// Who satisfies what.
+    pub wiring: Wiring,
+    /// The stage graph.
+    pub graph: StageGraph,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// The wiring as a person reads it: per stage, where each import comes from.
+    pub fn summary(&self) -> String {
+        let checked = self;
+        let mut out = String::new();
+        let wiring = &checked.wiring;
+        let _ = writeln!(out, "pipeline `{}`", checked.manifest.name);
+        let _ = writeln!(out, "\nstages:");
+        for stage in checked.manifest.stages.values() {
+            let note = if checked.graph.unreachable.contains(&stage.name) {
+                "  (unused)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  {} ({}){note}", stage.name, stage.lang);
+            for w in wiring.wires.iter().filter(|w| w.importer == stage.name) {
+                let how = if w.origin == WireOrigin::Explicit {
+                    "explicit"
+                } else {
+                    "by name"
+                };
+                let _ = writeln!(
+                    out,
+                    "    import {} <- {}.{}  ({how})",
+                    w.import, w.exporter, w.export
+                );
+            }
+            for h in wiring.host_imports.iter().filter(|h| h.stage == stage.name) {
+                let _ = writeln!(out, "    import {} <- host", h.name);
+            }
+        }
+        let _ = writeln!(out, "\nexports:");
+        for e in &wiring.exports {
+            let _ = writeln!(out, "  {} <- {}.{}", e.name, e.stage, e.export);
+        }
+        let host = wiring.merged_host_imports();
+        let _ = writeln!(
+            out,
+            "\nhost imports (the artifact needs these from its host):"
+        );
+        if host.is_empty() {
+            let _ = writeln!(out, "  (none)");
+        }
+        for (name, (declared, stages)) in host {
+            let by: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
+            let kind = if declared { "host-imports" } else { "wasi" };
+            let _ = writeln!(out, "  {name}  [{kind}; used by {}]", by.join(", "));
+        }
+        out
+    }
+}
+
+/// Reads a pipeline and its WIT directory.
+pub fn load(path: &Path) -> Result<(Manifest, Option<WitDir>), Diagnostics> {
+    let manifest = Manifest::load(path)?;
+    let wit = load_wit(&manifest)?;
+    Ok((manifest, wit))
+}
+
+fn load_wit(manifest: &Manifest) -> Result<Option<WitDir>, Diagnostics> {
+    let Some(dir) = &manifest.wit else {
+        return Ok(None);
+    };
+    WitDir::load(dir).map(Some).map_err(|e| {
+        let mut d = Diagnostic::error(format!("{e}"))
+            .at_opt(&manifest.source, manifest.value_span(&["wit"]), "")
+            .help("`wit` is a folder holding one WIT package and its `deps/`, relative to the pipeline file");
+        for cause in e.chain().skip(1) {
+            d = d.note(cause.to_string());
+        }
+        d.into()
+    })
+}
+
+/// Checks contracts, wiring, graph and types. `built` gives the components of stages
+/// already built; other source stages are checked against their declared worlds.
+pub fn check(
+    manifest: Manifest,
+    wit: Option<WitDir>,
+    built: &IndexMap<StageName, ComponentSource>,
+) -> Result<Checked, Diagnostics> {
+    let contracts = contract::load(&manifest, wit.as_ref(), built)?;
+    let mut wiring = wiring::resolve(&manifest, &contracts)?;
+    let (graph, graph_warnings) = StageGraph::build(&manifest, &wiring)?;
+    typecheck::check(&manifest, &contracts, &wiring)?;
+    let mut warnings = std::mem::take(&mut wiring.warnings);
+    warnings.extend(graph_warnings);
+    Ok(Checked {
+        manifest,
+        wit,
+        contracts,
+        wiring,
+        graph,
+        warnings,
+    })
+}
+
+/// Links a checked pipeline and writes the component to `output` atomically.
+pub fn link_checked(checked: Checked, output: &Path) -> anyhow::Result<LinkReport> {
+    let Checked {
+        contracts,
+        wiring,
+        graph,
+        ..
+    } = checked;
+    let stages = graph.order.len();
+    let bytes = link::link(contracts, &wiring, &graph)?;
+    link::write_atomically(output, &bytes)?;
+    Ok(LinkReport {
+        output: output.to_path_buf(),
+        stages,
+        size: bytes.len(),
+    })
+}
+
+/// What linking produced.
+#[derive(Debug, Clone)]
+pub struct LinkReport {
+    /// The artifact written.
+    pub output: PathBuf,
+    /// How many stages it holds.
+    pub stages: usize,
+    /// Its size in bytes.
+    pub size: usize,
+}

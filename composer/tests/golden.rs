@@ -1,0 +1,173 @@
+//! Golden tests: one folder per case under `tests/golden/`, run by the library.
+//!
+//! A case holds a `pipeline.yaml` and the components it names, as WAT text (`*.wat`,
+//! which Weld reads directly) or as WIT: every `*.wit` file at the top of the case folder
+//! holding exactly one world becomes `<stem>.wasm`, a component with that world's
+//! imports and exports (made with `wit_component::dummy_module`). Folders such as `wit/`
+//! are copied as they are, for stages that declare a world.
+//!
+//! The case runs `check`, then links. Expected results, next to the inputs:
+//! - `error.txt`: the rendered diagnostics when checking or linking fails;
+//! - `wiring.txt`: the summary `weld check` prints, and `warnings.txt` if any;
+//! - `composed.wat`: the linked component, printed as text. Linking runs twice and the
+//!   two artifacts must be byte-for-byte identical.
+//!
+//! `BLESS=1 cargo test -p weld --test golden` rewrites the expected files.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use weld::{diagnostic::Diagnostics, pipeline};
+
+#[test]
+fn golden() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/golden exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("pipeline.yaml").exists())
+        .collect();
+    cases.sort();
+    assert!(
+        !cases.is_empty(),
+        "no golden cases found in {}",
+        root.display()
+    );
+
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut failures = Vec::new();
+    for case in &cases {
+        if let Err(e) = run_case(case, bless) {
+            failures.push(format!(
+                "{}: {e}",
+                case.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} golden cases failed (BLESS=1 to accept the new output):\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn run_case(case: &Path, bless: bool) -> Result<(), String> {
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    copy_dir(case, work.path());
+    make_wit_components(work.path())?;
+
+    let prefix = format!("{}/", work.path().display());
+    let clean = |text: String| text.replace(&prefix, "");
+    let pipeline_path = work.path().join("pipeline.yaml");
+    let out = work.path().join("out.wasm");
+
+    let result = pipeline::load(&pipeline_path)
+        .and_then(|(m, wit)| pipeline::check(m, wit, &IndexMap::new()));
+    let mut actual: Vec<(&str, String)> = Vec::new();
+    match result {
+        Err(diags) => actual.push(("error.txt", clean(diags.render(false)))),
+        Ok(checked) => {
+            actual.push(("wiring.txt", checked.summary()));
+            if !checked.warnings.is_empty() {
+                let w = Diagnostics(checked.warnings.clone());
+                actual.push(("warnings.txt", clean(w.render(false))));
+            }
+            match pipeline::link_checked(checked, &out) {
+                Err(e) => actual.push(("error.txt", clean(format!("{e:#}\n")))),
+                Ok(_) => {
+                    let first = std::fs::read(&out).unwrap();
+                    let (m, wit) = pipeline::load(&pipeline_path).map_err(|d| d.render(false))?;
+                    let again =
+                        pipeline::check(m, wit, &IndexMap::new()).map_err(|d| d.render(false))?;
+                    pipeline::link_checked(again, &out).map_err(|e| format!("{e:#}"))?;
+                    if std::fs::read(&out).unwrap() != first {
+                        return Err("linking the same inputs twice gave different bytes".into());
+                    }
+                    let wat = wasmprinter::print_bytes(&first).map_err(|e| e.to_string())?;
+                    actual.push(("composed.wat", wat));
+                }
+            }
+        }
+    }
+
+    let mut problems = Vec::new();
+    for file in ["error.txt", "wiring.txt", "warnings.txt", "composed.wat"] {
+        let expected_path = case.join(file);
+        let expected = std::fs::read_to_string(&expected_path).ok();
+        let got = actual
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map(|(_, t)| t.clone());
+        if expected == got {
+            continue;
+        }
+        if bless {
+            match &got {
+                Some(text) => std::fs::write(&expected_path, text).unwrap(),
+                None => std::fs::remove_file(&expected_path).unwrap(),
+            }
+            continue;
+        }
+        problems.push(match (expected, got) {
+            (None, Some(got)) => format!("unexpected `{file}`:\n{got}"),
+            (Some(_), None) => format!("expected `{file}`, but none was produced"),
+            (Some(exp), Some(got)) => {
+                format!("`{file}` differs:\n--- expected\n{exp}\n--- actual\n{got}")
+            }
+            (None, None) => unreachable!(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Turns each top-level `*.wit` file into a component with that world.
+fn make_wit_components(dir: &Path) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "wit") {
+            continue;
+        }
+        let mut resolve = wit_parser::Resolve::default();
+        let pkg = resolve
+            .push_file(&path)
+            .map_err(|e| format!("{}: {e:#}", path.display()))?;
+        let world = resolve
+            .select_world(&[pkg], None)
+            .map_err(|e| format!("{}: {e:#}", path.display()))?;
+        let mut module =
+            wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
+        wit_component::embed_component_metadata(
+            &mut module,
+            &resolve,
+            world,
+            wit_component::StringEncoding::UTF8,
+            false,
+        )
+        .map_err(|e| e.to_string())?;
+        let bytes = wit_component::ComponentEncoder::default()
+            .module(&module)
+            .and_then(|e| e.validate(true).encode())
+            .map_err(|e| format!("{}: {e:#}", path.display()))?;
+        std::fs::write(path.with_extension("wasm"), bytes).unwrap();
+    }
+    Ok(())
+}
