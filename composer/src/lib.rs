@@ -9,12 +9,14 @@
 //! 4. [`wiring`] decides which export satisfies each import, or that the host does.
 //! 5. [`graph`] puts stages and wires in a petgraph graph: cycles, reachability, order.
 //! 6. [`typecheck`] checks every wire's types, collecting every problem.
-//! 7. [`link`] instantiates and connects the stages with wac-graph and encodes the result.
+//! 7. [`build`] compiles source stages with their toolchains, cached.
+//! 8. [`link`] instantiates and connects the stages with wac-graph and encodes the result.
 //!
 //! [`pipeline`] runs the steps in order; the `weld` binary is a thin layer over it.
 
 #![deny(missing_docs)]
 
+pub mod build;
 pub mod contract;
 pub mod diagnostic;
 pub mod graph;

@@ -8,6 +8,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use anyhow::Context as _;
 use indexmap::IndexMap;
 
 use crate::{
@@ -162,4 +163,108 @@ pub struct LinkReport {
     pub stages: usize,
     /// Its size in bytes.
     pub size: usize,
+}
+
+/// Why composing failed.
+#[derive(Debug)]
+pub enum ComposeError {
+    /// The pipeline, its wiring or its types are wrong.
+    Invalid(Diagnostics),
+    /// Stages failed to build.
+    Build(Vec<crate::build::BuildFailure>),
+    /// Linking or writing failed.
+    Other(anyhow::Error),
+}
+
+/// What `compose` produced.
+#[derive(Debug)]
+pub struct ComposeReport {
+    /// The pipeline's name.
+    pub name: String,
+    /// The artifact and its size.
+    pub link: LinkReport,
+    /// The build record written next to the artifact.
+    pub record: PathBuf,
+    /// Each stage's build.
+    pub stages: IndexMap<StageName, crate::build::BuiltStage>,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks the pipeline against declared worlds, builds every stage, checks the built
+/// components against their worlds and the wires again, links, and writes the artifact
+/// and its build record.
+pub fn compose(
+    path: &Path,
+    output: Option<&Path>,
+    options: &crate::build::BuildOptions,
+    term: &crate::terminal::Terminal,
+) -> Result<ComposeReport, ComposeError> {
+    let (manifest, wit) = load(path).map_err(ComposeError::Invalid)?;
+    // Wiring mistakes surface before minutes of compiling.
+    let declared = check(manifest, wit, &IndexMap::new()).map_err(ComposeError::Invalid)?;
+    let Checked {
+        manifest,
+        wit,
+        contracts: declared,
+        warnings,
+        ..
+    } = declared;
+
+    let built = crate::build::build_all(&manifest, wit.as_ref(), options, term)
+        .map_err(ComposeError::Build)?;
+    let mut sources = IndexMap::new();
+    for (name, b) in &built {
+        let bytes = std::fs::read(&b.component)
+            .with_context(|| format!("failed to read `{}`", b.component.display()))
+            .map_err(ComposeError::Other)?;
+        sources.insert(
+            name.clone(),
+            ComponentSource::Built {
+                bytes,
+                path: b.component.clone(),
+            },
+        );
+    }
+    let output = output.map(Path::to_path_buf).unwrap_or_else(|| {
+        manifest
+            .dir
+            .join("build")
+            .join(format!("{}.wasm", manifest.name))
+    });
+    let checked = check(manifest, wit, &sources).map_err(ComposeError::Invalid)?;
+    typecheck::check_conformance(&checked.manifest, &declared, &checked.contracts)
+        .map_err(ComposeError::Invalid)?;
+
+    let name = checked.manifest.name.clone();
+    term.status(
+        "Linking",
+        format!("{name} ({} stages)", checked.graph.order.len()),
+    );
+    let link = link_checked(checked, &output).map_err(ComposeError::Other)?;
+
+    let artifact = std::fs::read(&link.output)
+        .with_context(|| format!("failed to read `{}`", link.output.display()))
+        .map_err(ComposeError::Other)?;
+    let record = crate::build::BuildRecord {
+        pipeline: &name,
+        weld_version: env!("CARGO_PKG_VERSION"),
+        artifact_hash: sha256_hex(&artifact),
+        stages: built.values().collect(),
+    };
+    let record_path = output.with_extension("build.json");
+    let json = serde_json::to_vec_pretty(&record).expect("a build record serializes");
+    link::write_atomically(&record_path, &json).map_err(ComposeError::Other)?;
+    Ok(ComposeReport {
+        name,
+        link,
+        record: record_path,
+        stages: built,
+        warnings,
+    })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
 }

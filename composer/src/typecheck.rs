@@ -65,19 +65,20 @@ pub fn check(
 
 /// Flattens the checker's context chain into `function `f`, parameter `p`: expected ..`.
 fn describe(e: &anyhow::Error, import: ItemKind, contracts: &Contracts) -> String {
-    let types = contracts.graph.types();
-    let messages: Vec<String> = e.chain().map(ToString::to_string).collect();
+    describe_in(e, import, contracts.graph.types())
+}
+
+/// Joins the checker's contexts into one line; `kind_of` names the kind of a top-level
+/// item of the expected interface (`function`, `type`).
+fn flatten(messages: &[String], kind_of: impl Fn(&str) -> Option<&'static str>) -> String {
     let (last, path) = messages.split_last().expect("an error has a message");
     let mut parts = Vec::new();
     for (i, m) in path.iter().enumerate() {
         let part = if let Some(name) = strip(m, "mismatched type for export ") {
-            // The first step names an item of the imported interface: say what it is.
-            let kind = match import {
-                ItemKind::Instance(id) if i == 0 => types[id]
-                    .exports
-                    .get(name.trim_matches('`'))
-                    .map(|k| k.desc(types)),
-                _ => None,
+            let kind = if i == 0 {
+                kind_of(name.trim_matches('`'))
+            } else {
+                None
             };
             format!("{} {name}", kind.unwrap_or("item"))
         } else if let Some(p) = strip(m, "mismatched type for function parameter ") {
@@ -98,4 +99,82 @@ fn describe(e: &anyhow::Error, import: ItemKind, contracts: &Contracts) -> Strin
 
 fn strip<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     message.strip_prefix(prefix)
+}
+
+/// Checks that each built source stage matches the world it declares: every export of
+/// the world is there with the same types, and every non-WASI import is one the world
+/// declares. A mismatch is reported here rather than as a link failure later.
+pub fn check_conformance(
+    manifest: &Manifest,
+    declared: &Contracts,
+    built: &Contracts,
+) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut cache = HashSet::new();
+    let (wt, bt) = (declared.graph.types(), built.graph.types());
+    for stage in manifest
+        .stages
+        .values()
+        .filter(|s| s.lang != crate::manifest::Lang::Wasm)
+    {
+        let name = stage.name.as_str();
+        let world = stage.world.as_deref().unwrap_or_default();
+        let mut problems = Vec::new();
+        let built_exports = built.exports(&stage.name);
+        for (export, want) in declared.exports(&stage.name) {
+            match built_exports.get(export) {
+                None => problems.push(format!("missing export `{export}`")),
+                Some(have) => {
+                    if let Err(e) = SubtypeChecker::new(&mut cache).is_subtype(*have, bt, *want, wt)
+                    {
+                        problems.push(format!("export `{export}`: {}", describe_in(&e, *want, wt)));
+                    }
+                }
+            }
+        }
+        let declared_imports = declared.imports(&stage.name);
+        for (import, need) in built.imports(&stage.name) {
+            match declared_imports.get(import) {
+                Some(given) => {
+                    if let Err(e) =
+                        SubtypeChecker::new(&mut cache).is_subtype(*given, wt, *need, bt)
+                    {
+                        problems.push(format!("import `{import}`: {}", describe_in(&e, *need, bt)));
+                    }
+                }
+                None if crate::manifest::unversioned(import).starts_with("wasi:") => {}
+                None => problems.push(format!(
+                    "imports `{import}`, which the world does not declare"
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            let mut d = Diagnostic::error(format!(
+                "stage `{name}` ({}) does not match its world `{world}`",
+                stage.lang
+            ))
+            .at_opt(
+                &manifest.source,
+                manifest.value_span(&["stages", name, "world"]),
+                "declared here",
+            );
+            for p in problems {
+                d = d.note(p);
+            }
+            diags.push(d.help("implement the world as declared in the WIT, or change `world:` to the one the stage implements"));
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
+}
+
+fn describe_in(e: &anyhow::Error, expected: ItemKind, types: &wac_graph::types::Types) -> String {
+    let messages: Vec<String> = e.chain().map(ToString::to_string).collect();
+    flatten(&messages, |name| match expected {
+        ItemKind::Instance(id) => types[id].exports.get(name).map(|k| k.desc(types)),
+        _ => None,
+    })
 }

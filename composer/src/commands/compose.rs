@@ -1,11 +1,17 @@
 use std::{path::PathBuf, process::ExitCode, time::Instant};
 
-use indexmap::IndexMap;
-use weld::{manifest::Lang, pipeline, terminal::Terminal};
+use weld::{
+    build::BuildOptions,
+    diagnostic::Diagnostic,
+    pipeline::{self, ComposeError},
+    terminal::Terminal,
+};
 
 use super::{PipelineArg, print_warnings, report};
 
 /// Build every stage, check every wire and link the pipeline into one component.
+///
+/// Writes the component and, next to it, a build record (`<name>.build.json`).
 #[derive(clap::Args, Debug)]
 pub struct ComposeCommand {
     #[command(flatten)]
@@ -13,6 +19,18 @@ pub struct ComposeCommand {
     /// Where to write the composed component [default: `build/<name>.wasm` next to the pipeline].
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Rebuild every stage, even those whose inputs did not change.
+    #[arg(long)]
+    no_cache: bool,
+    /// How many stages to build at once [default: one per core].
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    jobs: usize,
 }
 
 impl ComposeCommand {
@@ -20,35 +38,49 @@ impl ComposeCommand {
         let start = Instant::now();
         let path = &self.pipeline.pipeline;
         let what = format!("compose `{}`", path.display());
-        let (manifest, wit) = pipeline::load(path).map_err(|d| report(term, &d, &what))?;
-        let output = self.output.unwrap_or_else(|| {
-            manifest
-                .dir
-                .join("build")
-                .join(format!("{}.wasm", manifest.name))
-        });
-        if let Some(stage) = manifest.stages.values().find(|s| s.lang != Lang::Wasm) {
-            anyhow::bail!(
-                "stage `{}` is a `{}` stage; building from source is not available yet",
-                stage.name,
-                stage.lang
-            );
-        }
-        let checked = pipeline::check(manifest, wit, &IndexMap::new())
-            .map_err(|d| report(term, &d, &what))?;
-        print_warnings(term, &checked.warnings);
-        let name = checked.manifest.name.clone();
-        term.status(
-            "Linking",
-            format!("{name} ({} stages)", checked.graph.order.len()),
-        );
-        let report = pipeline::link_checked(checked, &output)?;
+        let options = BuildOptions {
+            no_cache: self.no_cache,
+            jobs: self.jobs,
+        };
+        let report = match pipeline::compose(path, self.output.as_deref(), &options, term) {
+            Ok(r) => r,
+            Err(ComposeError::Invalid(diags)) => return Err(report(term, &diags, &what)),
+            Err(ComposeError::Other(e)) => return Err(e.context(format!("could not {what}"))),
+            Err(ComposeError::Build(failures)) => {
+                for f in &failures {
+                    let mut d = Diagnostic::error(format!(
+                        "failed to build stage `{}` ({})",
+                        f.stage, f.lang
+                    ))
+                    .note(&f.message);
+                    if let Some(help) = &f.help {
+                        d = d.help(help);
+                    }
+                    term.diagnostic(&d);
+                    if !f.output.trim().is_empty() {
+                        eprintln!(
+                            "--- output of stage `{}` ---\n{}\n--- end of output of stage `{}` ---",
+                            f.stage,
+                            f.output.trim_end(),
+                            f.stage
+                        );
+                    }
+                    eprintln!();
+                }
+                anyhow::bail!(
+                    "could not {what}: {} stage(s) failed to build",
+                    failures.len()
+                );
+            }
+        };
+        print_warnings(term, &report.warnings);
         term.status(
             "Finished",
             format!(
-                "`{}` ({} KiB) in {:.2}s",
-                report.output.display(),
-                report.size.div_ceil(1024),
+                "`{}` ({} stages, {} KiB) in {:.2}s",
+                report.link.output.display(),
+                report.link.stages,
+                report.link.size.div_ceil(1024),
                 start.elapsed().as_secs_f64()
             ),
         );

@@ -1,0 +1,119 @@
+//! The build cache: a stage's component, keyed by a hash of everything that decides it.
+//!
+//! Components live in `.weld/stages/<stage>/<key>.wasm` next to the pipeline. The key
+//! hashes the stage's source files (skipping build output and the bindings Weld itself
+//! generates), the WIT directory, the world, the language, the toolchain's version and
+//! Weld's version. Writes go through a temporary file, so a crash never leaves a
+//! half-written component behind a valid key.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+use super::BuildContext;
+use crate::manifest::Lang;
+
+/// sha256 of `bytes`, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The cache key of the stage in `cx`.
+pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
+    let mut h = Sha256::new();
+    let mut add = |label: &str, data: &[u8]| {
+        h.update((label.len() as u64).to_le_bytes());
+        h.update(label.as_bytes());
+        h.update((data.len() as u64).to_le_bytes());
+        h.update(data);
+    };
+    add("weld", env!("CARGO_PKG_VERSION").as_bytes());
+    add("lang", cx.stage.lang.as_str().as_bytes());
+    add(
+        "world",
+        cx.stage.world.as_deref().unwrap_or_default().as_bytes(),
+    );
+    add("toolchain", cx.toolchain.as_bytes());
+    for (path, bytes) in files(&cx.wit.path)? {
+        add(&format!("wit/{path}"), &bytes);
+    }
+    let source_root = match cx.stage.lang {
+        // A JS stage is an entry file; the modules next to it may be imported too.
+        Lang::Js => cx
+            .stage
+            .path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        _ => cx.stage.path.clone(),
+    };
+    for (path, bytes) in files(&source_root)? {
+        add(&format!("src/{path}"), &bytes);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Where the component for `key` lives.
+pub fn component_path(cx: &BuildContext<'_>, key: &str) -> PathBuf {
+    cx.stage_dir().join(format!("{}.wasm", &key[..32]))
+}
+
+/// Stores a freshly built component under `key`, dropping older ones of the stage.
+pub fn store(cx: &BuildContext<'_>, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = component_path(cx, key);
+    if let Ok(entries) = std::fs::read_dir(cx.stage_dir()) {
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "wasm") && p != path {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+    crate::link::write_atomically(&path, bytes)
+}
+
+/// Every source file under `root` (sorted, relative paths), skipping build output,
+/// dependencies, hidden folders and files Weld generates.
+fn files(root: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    if root.is_file() {
+        let name = root
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        out.push((name, std::fs::read(root)?));
+        return Ok(out);
+    }
+    walk(root, root, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name == "target" || name == "node_modules" {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            walk(root, &path, out)?;
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        if super::go::is_generated(&bytes) {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        out.push((rel, bytes));
+    }
+    Ok(())
+}

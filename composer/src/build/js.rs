@@ -1,0 +1,39 @@
+//! JS stages: the entry module componentized with componentize-js against the world.
+//!
+//! Weld's npm packages are pinned by `tools/js/package-lock.json` and installed by
+//! `scripts/setup`; `tools/js/componentize.mjs` calls the componentize-js API with every
+//! optional WASI feature disabled, so the stage imports only its world.
+
+use std::process::Command;
+
+use super::{BuildContext, BuildFailure, absolute, run, toolchain::js_tools_dir};
+
+/// Componentizes the stage's entry module and returns the component.
+pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
+    let source = absolute(&cx.stage.path);
+    if !source.is_file() {
+        return Err(BuildFailure {
+            help: Some(
+                "`path` of a js stage is its entry module, e.g. `stages/shape/index.js`".into(),
+            ),
+            ..BuildFailure::new(cx.stage, format!("`{}` does not exist", source.display()))
+        });
+    }
+    let out = absolute(&cx.stage_dir().join("componentize.out.wasm"));
+    let mut cmd = Command::new("node");
+    cmd.arg(js_tools_dir().join("componentize.mjs"))
+        .arg("--source")
+        .arg(&source)
+        .arg("--wit")
+        .arg(absolute(&cx.wit.path))
+        .arg("--world")
+        .arg(cx.stage.world.as_deref().unwrap_or_default())
+        .arg("--out")
+        .arg(&out);
+    run(cx, cmd, "componentize-js")?;
+    let bytes = std::fs::read(&out).map_err(|e| {
+        BuildFailure::new(cx.stage, format!("failed to read `{}`: {e}", out.display()))
+    })?;
+    let _ = std::fs::remove_file(&out);
+    Ok(bytes)
+}

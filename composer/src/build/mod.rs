@@ -1,0 +1,363 @@
+//! Builds source stages into components, each with its own toolchain, offline, cached.
+//!
+//! Every `rust`, `go` and `js` stage is built independently, so they run in parallel.
+//! A stage's cache key hashes everything that decides its bytes: its sources, the WIT
+//! directory, its world, the toolchain's version and Weld's version. A hit skips the
+//! build (`Fresh`); `--no-cache` forces it. Output leaves as one component per stage,
+//! with the facts the build record keeps.
+
+mod cache;
+mod go;
+mod js;
+mod rust;
+pub mod toolchain;
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    sync::Mutex,
+};
+
+use anyhow::Context as _;
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::{
+    manifest::{Lang, Manifest, Stage, StageName},
+    terminal::Terminal,
+    wit::WitDir,
+};
+
+pub use toolchain::Toolchains;
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Rebuild every stage even when its inputs did not change.
+    pub no_cache: bool,
+    /// How many stages to build at once (0: one per core).
+    pub jobs: usize,
+}
+
+/// A stage's component and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuiltStage {
+    /// The stage.
+    pub stage: String,
+    /// Its language.
+    pub lang: Lang,
+    /// The component file (in the pipeline's `.weld/` folder, or the prebuilt file).
+    pub component: PathBuf,
+    /// sha256 of the inputs: sources, WIT, world, toolchain and Weld versions.
+    pub source_hash: String,
+    /// sha256 of the component's bytes.
+    pub component_hash: String,
+    /// The toolchain that built it (`rustc 1.95.0 ...`), empty for prebuilt stages.
+    pub toolchain: String,
+    /// Whether the cached component was reused.
+    pub fresh: bool,
+}
+
+/// A stage that failed to build, with the compiler's full output.
+#[derive(Debug)]
+pub struct BuildFailure {
+    /// The stage.
+    pub stage: StageName,
+    /// Its language.
+    pub lang: Lang,
+    /// What failed, in one line.
+    pub message: String,
+    /// The compiler's output (stdout and stderr), shown in full.
+    pub output: String,
+    /// What to do about it, when Weld knows.
+    pub help: Option<String>,
+}
+
+impl BuildFailure {
+    fn new(stage: &Stage, message: impl Into<String>) -> Self {
+        Self {
+            stage: stage.name.clone(),
+            lang: stage.lang,
+            message: message.into(),
+            output: String::new(),
+            help: None,
+        }
+    }
+
+    fn from_error(stage: &Stage, e: anyhow::Error) -> Self {
+        Self::new(stage, format!("{e:#}"))
+    }
+}
+
+/// What a builder gets.
+struct BuildContext<'a> {
+    wit: &'a WitDir,
+    stage: &'a Stage,
+    /// The pipeline's work folder, `.weld/` next to pipeline.yaml.
+    work_dir: PathBuf,
+    toolchain: &'a str,
+    term: &'a Terminal,
+}
+
+impl BuildContext<'_> {
+    /// The stage's own scratch folder.
+    fn stage_dir(&self) -> PathBuf {
+        self.work_dir.join("stages").join(self.stage.name.as_str())
+    }
+
+    fn world(&self) -> anyhow::Result<wit_parser::WorldId> {
+        let name = self.stage.world.as_deref().unwrap_or_default();
+        self.wit.world(name).map_err(anyhow::Error::msg)
+    }
+}
+
+/// Builds every source stage of `manifest` (prebuilt stages are read as they are).
+/// Returns each stage's component, or every failure.
+pub fn build_all(
+    manifest: &Manifest,
+    wit: Option<&WitDir>,
+    options: &BuildOptions,
+    term: &Terminal,
+) -> Result<IndexMap<StageName, BuiltStage>, Vec<BuildFailure>> {
+    let work_dir = manifest.dir.join(".weld");
+    let sources: Vec<&Stage> = manifest
+        .stages
+        .values()
+        .filter(|s| s.lang != Lang::Wasm)
+        .collect();
+
+    // Every toolchain problem is reported before anything is built.
+    let langs: Vec<Lang> = sources.iter().map(|s| s.lang).collect();
+    let toolchains = match Toolchains::detect(&langs) {
+        Ok(t) => t,
+        Err(problems) => {
+            return Err(problems
+                .into_iter()
+                .map(|p| {
+                    let stage = sources
+                        .iter()
+                        .find(|s| s.lang == p.lang)
+                        .expect("a stage needs it");
+                    BuildFailure {
+                        help: Some(p.help),
+                        ..BuildFailure::new(stage, p.message)
+                    }
+                })
+                .collect());
+        }
+    };
+
+    let results: Mutex<IndexMap<StageName, Result<BuiltStage, BuildFailure>>> =
+        Mutex::new(IndexMap::new());
+    let queue = Mutex::new(
+        sources
+            .iter()
+            .copied()
+            .collect::<std::collections::VecDeque<_>>(),
+    );
+    let jobs = match options.jobs {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    }
+    .min(sources.len().max(1));
+
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let Some(stage) = queue.lock().unwrap().pop_front() else {
+                        break;
+                    };
+                    let Some(wit) = wit else {
+                        let failure =
+                            BuildFailure::new(stage, "the pipeline has no `wit` directory");
+                        results
+                            .lock()
+                            .unwrap()
+                            .insert(stage.name.clone(), Err(failure));
+                        continue;
+                    };
+                    let cx = BuildContext {
+                        wit,
+                        stage,
+                        work_dir: work_dir.clone(),
+                        toolchain: toolchains.version(stage.lang),
+                        term,
+                    };
+                    let result = build_stage(&cx, options);
+                    results.lock().unwrap().insert(stage.name.clone(), result);
+                }
+            });
+        }
+    });
+
+    let mut results = results.into_inner().unwrap();
+    let mut built = IndexMap::new();
+    let mut failures = Vec::new();
+    for stage in manifest.stages.values() {
+        if stage.lang == Lang::Wasm {
+            match prebuilt(stage) {
+                Ok(b) => {
+                    built.insert(stage.name.clone(), b);
+                }
+                Err(f) => failures.push(f),
+            }
+            continue;
+        }
+        match results
+            .shift_remove(&stage.name)
+            .expect("every stage was built")
+        {
+            Ok(b) => {
+                built.insert(stage.name.clone(), b);
+            }
+            Err(f) => failures.push(f),
+        }
+    }
+    if failures.is_empty() {
+        Ok(built)
+    } else {
+        Err(failures)
+    }
+}
+
+fn prebuilt(stage: &Stage) -> Result<BuiltStage, BuildFailure> {
+    let bytes =
+        crate::contract::read_component(&stage.path).map_err(|e| BuildFailure::new(stage, e))?;
+    let hash = cache::sha256_hex(&bytes);
+    Ok(BuiltStage {
+        stage: stage.name.to_string(),
+        lang: Lang::Wasm,
+        component: stage.path.clone(),
+        source_hash: hash.clone(),
+        component_hash: hash,
+        toolchain: String::new(),
+        fresh: true,
+    })
+}
+
+fn build_stage(cx: &BuildContext<'_>, options: &BuildOptions) -> Result<BuiltStage, BuildFailure> {
+    let stage = cx.stage;
+    let key = cache::input_hash(cx).map_err(|e| BuildFailure::from_error(stage, e))?;
+    let cached = cache::component_path(cx, &key);
+    if !options.no_cache && cached.is_file() {
+        cx.term
+            .note("Fresh", format!("{} ({})", stage.name, stage.lang));
+        return finish(stage, cx.toolchain, key, cached, true);
+    }
+    cx.term
+        .status("Compiling", format!("{} ({})", stage.name, stage.lang));
+    let spinner = cx
+        .term
+        .spinner(format!("building {} ({})", stage.name, stage.lang));
+    let bytes = match stage.lang {
+        Lang::Rust => rust::build(cx),
+        Lang::Go => go::build(cx),
+        Lang::Js => js::build(cx),
+        Lang::Wasm => unreachable!("prebuilt stages are not built"),
+    };
+    spinner.finish_and_clear();
+    let bytes = bytes?;
+    cache::store(cx, &key, &bytes).map_err(|e| BuildFailure::from_error(stage, e))?;
+    finish(stage, cx.toolchain, key, cached, false)
+}
+
+fn finish(
+    stage: &Stage,
+    toolchain: &str,
+    key: String,
+    path: PathBuf,
+    fresh: bool,
+) -> Result<BuiltStage, BuildFailure> {
+    let bytes = std::fs::read(&path)
+        .with_context(|| format!("failed to read `{}`", path.display()))
+        .map_err(|e| BuildFailure::from_error(stage, e))?;
+    Ok(BuiltStage {
+        stage: stage.name.to_string(),
+        lang: stage.lang,
+        component: path,
+        source_hash: key,
+        component_hash: cache::sha256_hex(&bytes),
+        toolchain: toolchain.to_string(),
+        fresh,
+    })
+}
+
+/// Runs a toolchain command; on failure the error carries its full output.
+fn run(
+    cx: &BuildContext<'_>,
+    mut cmd: Command,
+    what: &str,
+) -> Result<std::process::Output, BuildFailure> {
+    cx.term.verbose("Running", format!("{cmd:?}"));
+    let output = cmd.output().map_err(|e| {
+        BuildFailure::new(
+            cx.stage,
+            format!(
+                "failed to run {what} (`{}`): {e}",
+                cmd.get_program().to_string_lossy()
+            ),
+        )
+    })?;
+    if output.status.success() {
+        return Ok(output);
+    }
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text += &String::from_utf8_lossy(&output.stderr);
+    Err(BuildFailure {
+        output: text,
+        ..BuildFailure::new(cx.stage, format!("{what} failed ({})", output.status))
+    })
+}
+
+/// Encodes a core module built for a world into a component, adapting WASI preview 1
+/// imports with the reactor adapter when the module has them.
+fn encode_component(
+    cx: &BuildContext<'_>,
+    mut core: Vec<u8>,
+    embed: bool,
+) -> Result<Vec<u8>, BuildFailure> {
+    let world = cx
+        .world()
+        .map_err(|e| BuildFailure::from_error(cx.stage, e))?;
+    if embed {
+        wit_component::embed_component_metadata(
+            &mut core,
+            &cx.wit.resolve,
+            world,
+            wit_component::StringEncoding::UTF8,
+            false,
+        )
+        .map_err(|e| BuildFailure::from_error(cx.stage, e.context("failed to embed the world")))?;
+    }
+    wit_component::ComponentEncoder::default()
+        .module(&core)
+        .and_then(|e| {
+            e.adapter(
+                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
+                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
+            )
+        })
+        .and_then(|e| e.validate(true).encode())
+        .map_err(|e| {
+            BuildFailure::from_error(cx.stage, e.context("failed to encode the component"))
+        })
+}
+
+/// Absolute form of a path, for tools run in another directory.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The build record written next to the artifact: per stage, what went in and out.
+#[derive(Debug, Serialize)]
+pub struct BuildRecord<'a> {
+    /// The pipeline's name.
+    pub pipeline: &'a str,
+    /// The Weld that composed it.
+    pub weld_version: &'a str,
+    /// sha256 of the composed artifact.
+    pub artifact_hash: String,
+    /// Every stage, in manifest order.
+    pub stages: Vec<&'a BuiltStage>,
+}
