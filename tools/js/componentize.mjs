@@ -13,7 +13,7 @@
 // interfaces of its world. Paths are resolved against the current directory. On failure
 // the error is printed to stderr and the exit code is 1 (2 for bad arguments).
 
-import { writeFile, mkdir, stat } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -80,8 +80,24 @@ async function main() {
   await writeFile(outPath, component);
 }
 
-main().catch((e) => {
-  const message = e && e.message ? e.message : String(e);
+// componentize-js reports a syntax error only as "failed to parse JS source, encountered
+// [N] errors"; parse again with the same parser (oxc, its dependency) to show where.
+async function syntaxErrors() {
+  try {
+    const { parseAsync } = await import('oxc-parser');
+    const code = await readFile(sourcePath, 'utf8');
+    const { errors } = await parseAsync(sourcePath, code);
+    return errors.map((e) => (e.codeframe || e.message).replace(/^\n+/, '').trimEnd());
+  } catch {
+    return [];
+  }
+}
+
+main().catch(async (e) => {
+  let message = e && e.message ? e.message : String(e);
+  if (message.includes('failed to parse JS source')) {
+    message = [message, ...(await syntaxErrors())].join('\n');
+  }
   console.error(`error: failed to componentize \`${sourcePath}\` (world \`${values.world}\`)`);
   console.error(`Caused by:\n    ${message.split('\n').join('\n    ')}`);
   process.exit(1);
