@@ -1,1 +1,250 @@
-//! Helpers shared by the end-to-end tests.
+//! Helpers for the end-to-end tests: find (or build) the `weld` and `weld-shim`
+//! binaries, run them, mint tokens for the edge-api sample, and talk HTTP/1.1 to a
+//! server on loopback without extra dependencies.
+
+use std::{
+    io::{BufRead as _, BufReader, Read as _, Write as _},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    sync::Once,
+    time::Duration,
+};
+
+use sha2::Digest as _;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The folder Cargo puts this profile's binaries in.
+fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test binary>
+    exe.parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+static BUILD: Once = Once::new();
+
+/// Path of a workspace binary, building `weld` and `weld-shim` once if needed.
+pub fn bin(name: &str) -> PathBuf {
+    BUILD.call_once(|| {
+        let profile_release = bin_dir().ends_with("release");
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "-p", "weld", "-p", "weld-shim"])
+            .current_dir(repo());
+        if profile_release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(status.success(), "building weld and weld-shim failed");
+    });
+    bin_dir().join(name)
+}
+
+/// Runs `weld` with `args` in `dir`.
+pub fn weld(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin("weld"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("weld runs")
+}
+
+/// Runs `weld-shim` with `args`.
+pub fn shim(args: &[&str]) -> Output {
+    Command::new(bin("weld-shim"))
+        .args(args)
+        .output()
+        .expect("weld-shim runs")
+}
+
+/// stdout and stderr of an output, for assertion messages.
+pub fn text(o: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Asserts success and returns stdout.
+pub fn ok(o: Output) -> String {
+    assert!(o.status.success(), "command failed:\n{}", text(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A token the edge-api sample's `tokens` stage accepts: `<subject>.<expiry>.<hmac hex>`
+/// (HMAC-SHA256 of `<subject>.<expiry>` under the sample's demo secret).
+pub fn mint_token(subject: &str, expires_at: u64) -> String {
+    let payload = format!("{subject}.{expires_at}");
+    format!(
+        "{payload}.{}",
+        hmac_sha256_hex(b"weld-demo-secret", payload.as_bytes())
+    )
+}
+
+fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    let mut block = [0u8; 64];
+    block[..key.len()].copy_from_slice(key);
+    let pad = |byte: u8| block.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = sha2::Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    let outer = sha2::Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
+    hex::encode(outer)
+}
+
+/// Seconds since the epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A `weld-shim serve` process on a free loopback port, stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// `127.0.0.1:<port>`.
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts serving `artifact` and waits for the address it prints.
+    pub fn start(artifact: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(bin("weld-shim"))
+            .arg("serve")
+            .arg(artifact)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("weld-shim serve starts");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("weld-shim serve printed its address before exiting")
+                .unwrap();
+            if let Some(rest) = line.trim().strip_prefix("Serving http://") {
+                break rest.trim_end_matches('/').to_string();
+            }
+        };
+        // Keep draining the access log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+
+    /// Sends one request and returns (status, body).
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            req += &format!("{k}: {v}\r\n");
+        }
+        req += "\r\n";
+        req += body;
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, rest) = raw.split_once("\r\n\r\n").expect("an HTTP response");
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(rest)
+        } else {
+            rest.to_string()
+        };
+        (status, body)
+    }
+
+    /// Sends SIGTERM and waits; returns whether the server exited cleanly.
+    pub fn stop(mut self) -> bool {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let status = self.child.wait().unwrap();
+        status.success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out += &rest[..n];
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+/// Copies `samples/<name>` and `wit/` into a fresh temporary folder, keeping their
+/// layout so the samples' relative paths still hold, and returns (temp dir, sample dir).
+pub fn copy_sample(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("wit"), &tmp.path().join("wit"));
+    let sample = tmp.path().join("samples").join(name);
+    copy_dir(&repo().join("samples").join(name), &sample);
+    (tmp, sample)
+}
+
+/// Copies a folder, skipping build output and Weld's work folder.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let name_str = name.to_string_lossy();
+        if matches!(
+            name_str.as_ref(),
+            ".weld" | "build" | "target" | "node_modules"
+        ) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The edge-api sample: a Rust HTTP gateway calling a Go token verifier, a Rust
+//! payload validator and a JS response shaper, composed into one component and served
+//! by `weld-shim serve` on loopback.
+
+use std::{path::PathBuf, sync::OnceLock};
+
+use weld_e2e::{Server, copy_sample, mint_token, now, text, weld};
+
+struct Composed {
+    _tmp: tempfile::TempDir,
+    artifact: PathBuf,
+}
+
+fn artifact() -> &'static PathBuf {
+    static COMPOSED: OnceLock<Composed> = OnceLock::new();
+    &COMPOSED
+        .get_or_init(|| {
+            let (tmp, dir) = copy_sample("edge-api");
+            let out = weld(&dir, &["compose", "pipeline.yaml", "-o", "build/edge.wasm"]);
+            assert!(out.status.success(), "compose failed:\n{}", text(&out));
+            Composed {
+                artifact: dir.join("build/edge.wasm"),
+                _tmp: tmp,
+            }
+        })
+        .artifact
+}
+
+const ORDER: &str = r#"{"customer":"ACME","items":[{"sku":"WID-1","quantity":2,"unit_price_cents":1250}],"note":"leave at the door"}"#;
+
+#[test]
+fn serves_orders_with_auth_validation_and_shaping() {
+    let server = Server::start(artifact(), &[]);
+    let token = mint_token("alice", now() + 3600);
+    let auth = format!("Bearer {token}");
+
+    let (status, body) = server.request("GET", "/health", &[], "");
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = server.request(
+        "POST",
+        "/orders",
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        ORDER,
+    );
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "accepted");
+    assert_eq!(
+        json["order"]["placed_by"], "alice",
+        "claims from Go reach the JS shaper: {body}"
+    );
+    assert_eq!(json["order"]["total_cents"], 2500, "{body}");
+    assert_eq!(json["order"]["note"], "leave at the door", "{body}");
+
+    // Error paths through each language.
+    let (status, body) = server.request("POST", "/orders", &[], ORDER);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("missing"), "{body}");
+
+    let expired = format!("Bearer {}", mint_token("alice", now() - 10));
+    let (status, body) = server.request("POST", "/orders", &[("authorization", &expired)], ORDER);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("expired"), "{body}");
+
+    let forged = format!("Bearer {}", token.replace("alice", "mallory"));
+    let (status, body) = server.request("POST", "/orders", &[("authorization", &forged)], ORDER);
+    assert_eq!(status, 401, "{body}");
+
+    let (status, body) = server.request(
+        "POST",
+        "/orders",
+        &[("authorization", &auth)],
+        r#"{"customer":"","items":[]}"#,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("customer") && body.contains("items"),
+        "every field error is listed: {body}"
+    );
+
+    let (status, _) = server.request("POST", "/orders", &[("authorization", &auth)], "not json");
+    assert_eq!(status, 400);
+
+    assert!(server.stop(), "the server exits cleanly on SIGTERM");
+}
+
+#[test]
+fn the_artifact_imports_only_what_a_wasi_http_proxy_host_provides() {
+    let (_tmp, dir) = copy_sample("edge-api");
+    let out = weld(&dir, &["check", "pipeline.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let host = stdout.split("host imports").nth(1).unwrap();
+    for line in host.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let name = line.split_whitespace().next().unwrap();
+        let allowed = [
+            "wasi:http/",
+            "wasi:io/",
+            "wasi:clocks/",
+            "wasi:random/",
+            "wasi:cli/stdout",
+            "wasi:cli/stderr",
+            "wasi:cli/stdin",
+        ];
+        assert!(
+            allowed.iter().any(|a| name.starts_with(a)),
+            "`{name}` is outside wasi:http/proxy"
+        );
+    }
+}

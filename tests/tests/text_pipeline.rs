@@ -1,0 +1,126 @@
+//! The text-pipeline sample (Rust + Go + JS) built from source with the real
+//! toolchains, composed, and invoked through `weld-shim invoke`.
+
+use std::{path::PathBuf, sync::OnceLock};
+
+use weld_e2e::{copy_sample, ok, shim, text, weld};
+
+struct Composed {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    artifact: PathBuf,
+    first_compose_stderr: String,
+}
+
+fn composed() -> &'static Composed {
+    static COMPOSED: OnceLock<Composed> = OnceLock::new();
+    COMPOSED.get_or_init(|| {
+        let (tmp, dir) = copy_sample("text-pipeline");
+        let out = weld(&dir, &["compose", "pipeline.yaml", "-o", "build/app.wasm"]);
+        assert!(out.status.success(), "compose failed:\n{}", text(&out));
+        Composed {
+            artifact: dir.join("build/app.wasm"),
+            first_compose_stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            dir,
+            _tmp: tmp,
+        }
+    })
+}
+
+fn invoke(call: &str) -> std::process::Output {
+    shim(&["invoke", composed().artifact.to_str().unwrap(), call])
+}
+
+#[test]
+fn compose_builds_every_stage_with_its_toolchain() {
+    let c = composed();
+    for line in [
+        "Compiling app (rust)",
+        "Compiling clean (go)",
+        "Compiling style (js)",
+        "Linking text-pipeline",
+    ] {
+        assert!(
+            c.first_compose_stderr.contains(line),
+            "missing `{line}` in:\n{}",
+            c.first_compose_stderr
+        );
+    }
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(c.dir.join("build/app.build.json")).unwrap())
+            .unwrap();
+    let stages = record["stages"].as_array().unwrap();
+    let langs: Vec<&str> = stages.iter().map(|s| s["lang"].as_str().unwrap()).collect();
+    assert_eq!(langs, ["rust", "go", "js"]);
+    for s in stages {
+        assert_eq!(s["source_hash"].as_str().unwrap().len(), 64);
+        assert_eq!(s["component_hash"].as_str().unwrap().len(), 64);
+        assert!(!s["toolchain"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn process_goes_through_all_three_languages() {
+    let out = ok(invoke(
+        r#"demo:text/pipeline.process("  hello   wasm world ")"#,
+    ));
+    assert_eq!(out.trim(), r#""Hello Wasm World""#);
+}
+
+#[test]
+fn analyze_returns_a_record_and_errors_on_blank_input() {
+    let out = ok(invoke(
+        r#"demo:text/pipeline.analyze("the quick  brownest fox")"#,
+    ));
+    assert!(out.contains(r#"title: "The Quick Brownest Fox""#), "{out}");
+    assert!(out.contains("words: 4"), "{out}");
+    assert!(out.contains(r#"longest: some("brownest")"#), "{out}");
+    let blank = ok(invoke(r#"demo:text/pipeline.analyze("   ")"#));
+    assert!(blank.trim().starts_with("err("), "{blank}");
+}
+
+#[test]
+fn a_bad_call_lists_what_the_artifact_exports() {
+    let out = invoke(r#"demo:text/pipeline.nope("x")"#);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error:"), "{err}");
+    assert!(
+        err.contains("process"),
+        "the error lists the exports:\n{err}"
+    );
+}
+
+#[test]
+fn composing_again_reuses_every_stage_and_gives_identical_bytes() {
+    let c = composed();
+    let out = weld(
+        &c.dir,
+        &["compose", "pipeline.yaml", "-o", "build/again.wasm"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for stage in ["app (rust)", "clean (go)", "style (js)"] {
+        assert!(
+            stderr.contains(&format!("Fresh {stage}")),
+            "{stage} was rebuilt:\n{stderr}"
+        );
+    }
+    let first = std::fs::read(&c.artifact).unwrap();
+    let again = std::fs::read(c.dir.join("build/again.wasm")).unwrap();
+    assert!(first == again, "two compositions of the same inputs differ");
+}
+
+#[test]
+fn check_reports_the_wiring_without_building() {
+    let c = composed();
+    let out = ok(weld(&c.dir, &["check", "pipeline.yaml"]));
+    assert!(
+        out.contains("import demo:text/clean <- clean.demo:text/clean"),
+        "{out}"
+    );
+    assert!(
+        out.contains("import demo:text/style <- style.demo:text/style"),
+        "{out}"
+    );
+}
