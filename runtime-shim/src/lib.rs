@@ -18,6 +18,39 @@
 //! - [`exports`]: listing and resolving exported functions;
 //! - [`diagnose`]: naming the stage a trap or limit hit happened in.
 //!
+//! Running one stage with a mocked import, as `weld test` would:
+//!
+//! ```no_run
+//! use weld_shim::capabilities::Stdio;
+//! use weld_shim::host::{Host, linker, new_store};
+//! use weld_shim::wasmtime::component::Val;
+//! use weld_shim::{Capabilities, EngineOptions, Limits, WeldEngine};
+//!
+//! # async fn example() -> anyhow::Result<()> {
+//! let engine = WeldEngine::new(&EngineOptions::default())?;
+//! let stage = weld_shim::load(&engine, "build/validate.wasm".as_ref(), &Default::default())?;
+//! // WASI is linked with every capability denied; mocks go on top.
+//! let mut linker = linker(&engine)?;
+//! linker
+//!     .instance("demo:text/clean")?
+//!     .func_new("apply", |_store, _ty, params, results| {
+//!         results[0] = Val::Result(Ok(Some(Box::new(params[0].clone()))));
+//!         Ok(())
+//!     })?;
+//! let pre = linker.instantiate_pre(&stage.component)?;
+//! let host = Host::new(&Capabilities::default(), &[], Stdio::Logs, &Limits::default())?;
+//! let mut store = new_store(&engine, host);
+//! let instance = pre.instantiate_async(&mut store).await?;
+//! let exports = weld_shim::exports::Exports::of(engine.engine(), &stage.component);
+//! let process = exports.find("demo:text/pipeline.process")?;
+//! let func = instance.get_func(&mut store, process.index).expect("exported");
+//! let mut results = [Val::Bool(false)];
+//! func.call_async(&mut store, &[Val::String("hi".into())], &mut results)
+//!     .await
+//!     .map_err(weld_shim::diagnose::classify)?;
+//! # Ok(()) }
+//! ```
+//!
 //! This crate depends on wasmtime only; it knows nothing of how artifacts
 //! are built.
 

@@ -72,8 +72,13 @@ impl ResourceLimiter for StoreLimiter {
         &mut self,
         _current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        // Past the memory's own declared maximum `memory.grow` returns -1 as
+        // the guest expects; that is not ours to turn into an error.
+        if maximum.is_some_and(|maximum| desired > maximum) {
+            return Ok(false);
+        }
         match self.max_memory {
             Some(limit) if desired as u64 > limit => Err(MemoryLimitExceeded {
                 limit,
