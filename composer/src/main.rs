@@ -43,9 +43,8 @@ fn main() -> ExitCode {
 
 /// `error: <message>` then each cause, indented, as cargo and wasm-tools do.
 fn print_error(term: &Terminal, e: &anyhow::Error) {
-    let mut d = weld::diagnostic::Diagnostic::error(e.to_string());
+    let mut text = weld::diagnostic::Diagnostic::error(e.to_string()).render(term.color());
     let causes: Vec<String> = e.chain().skip(1).map(ToString::to_string).collect();
-    let mut text = d.render(term.color());
     if !causes.is_empty() {
         text += "\nCaused by:\n";
         for (i, cause) in causes.iter().enumerate() {
@@ -57,6 +56,5 @@ fn print_error(term: &Terminal, e: &anyhow::Error) {
             }
         }
     }
-    d.notes.clear();
     eprint!("{text}");
 }
