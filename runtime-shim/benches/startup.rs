@@ -55,7 +55,9 @@ fn main() {
             "--invoke" => {
                 let spec = args.next().expect("--invoke LABEL=ARTIFACT::CALL");
                 let (label, rest) = spec.split_once('=').expect("--invoke LABEL=ARTIFACT::CALL");
-                let (artifact, call) = rest.split_once("::").expect("--invoke LABEL=ARTIFACT::CALL");
+                let (artifact, call) = rest
+                    .split_once("::")
+                    .expect("--invoke LABEL=ARTIFACT::CALL");
                 invokes.push(InvokeCase {
                     label: label.to_string(),
                     artifact: artifact.into(),
@@ -177,7 +179,11 @@ fn process_time(command: impl Fn() -> Command) -> Option<Duration> {
     let mut times = Vec::new();
     for _ in 0..PROCESS_RUNS + 2 {
         let t0 = Instant::now();
-        let out = command().stdout(Stdio::null()).stderr(Stdio::piped()).output().ok()?;
+        let out = command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .ok()?;
         if !out.status.success() {
             eprintln!("  run failed: {}", String::from_utf8_lossy(&out.stderr));
             return None;
@@ -318,7 +324,9 @@ fn load_test(addr: SocketAddr) -> LoadResult {
 fn connect(addr: SocketAddr) -> BufReader<TcpStream> {
     let stream = TcpStream::connect(addr).expect("connect");
     stream.set_nodelay(true).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     BufReader::new(stream)
 }
 
@@ -391,11 +399,18 @@ fn build_fixtures() -> Fixtures {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-fixtures");
     std::fs::create_dir_all(&out).unwrap();
     let pipeline = out.join("pipeline.wasm");
-    let bytes = wat::parse_file(manifest.join("tests/fixtures/pipeline.wat")).expect("pipeline.wat");
+    let bytes =
+        wat::parse_file(manifest.join("tests/fixtures/pipeline.wat")).expect("pipeline.wat");
     std::fs::write(&pipeline, bytes).unwrap();
     let cargo_build = |dir: &Path| {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--target-dir",
+            ])
             .arg(&out)
             .current_dir(dir)
             .env_remove("RUSTFLAGS")

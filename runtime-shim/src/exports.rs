@@ -191,7 +191,9 @@ impl Exports {
 }
 
 fn strip_version(interface: &str) -> &str {
-    interface.split_once('@').map_or(interface, |(name, _)| name)
+    interface
+        .split_once('@')
+        .map_or(interface, |(name, _)| name)
 }
 
 impl fmt::Display for Exports {

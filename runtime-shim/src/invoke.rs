@@ -75,7 +75,9 @@ pub enum InvokeError {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The call is not `name(args)` in WAVE.
-    #[error("invalid call `{call}`: {reason} (expected `<interface>.<function>(<args>)` with arguments in WAVE, e.g. `demo:text/pipeline.process(\"Hello\")`)")]
+    #[error(
+        "invalid call `{call}`: {reason} (expected `<interface>.<function>(<args>)` with arguments in WAVE, e.g. `demo:text/pipeline.process(\"Hello\")`)"
+    )]
     Syntax {
         /// The call as written.
         call: String,
@@ -257,55 +259,48 @@ impl Prepared {
                 exports: self.exports.clone(),
             });
         }
-        let params = parsed
-            .to_wasm_params::<Val>(types.iter())
-            .map_err(|e| {
-                let mut reason = describe_parse_error(parsed.source(), &e);
-                // Say which parameter the offending text was meant for.
-                let position = parsed.params_node().and_then(|node| {
-                    let span = e.span();
-                    node.as_tuple().ok()?.position(|arg| {
-                        let arg = arg.span();
-                        arg.start <= span.start && span.end <= arg.end
-                    })
-                });
-                if let Some((name, ty)) = position.and_then(|i| func.ty.params().nth(i)) {
-                    reason.push_str(&format!(
-                        " (parameter `{name}` is a `{}`)",
-                        DisplayType(&ty)
-                    ));
-                }
-                InvokeError::ArgumentType {
-                    function: func.qualified_name(),
-                    reason,
-                    signature: func.signature(),
-                    exports: self.exports.clone(),
-                }
-            })?;
+        let params = parsed.to_wasm_params::<Val>(types.iter()).map_err(|e| {
+            let mut reason = describe_parse_error(parsed.source(), &e);
+            // Say which parameter the offending text was meant for.
+            let position = parsed.params_node().and_then(|node| {
+                let span = e.span();
+                node.as_tuple().ok()?.position(|arg| {
+                    let arg = arg.span();
+                    arg.start <= span.start && span.end <= arg.end
+                })
+            });
+            if let Some((name, ty)) = position.and_then(|i| func.ty.params().nth(i)) {
+                reason.push_str(&format!(
+                    " (parameter `{name}` is a `{}`)",
+                    DisplayType(&ty)
+                ));
+            }
+            InvokeError::ArgumentType {
+                function: func.qualified_name(),
+                reason,
+                signature: func.signature(),
+                exports: self.exports.clone(),
+            }
+        })?;
         Ok(Call { func, params })
     }
 
     /// A fresh store (capabilities granted, limits armed) and instance.
     pub async fn instantiate(&self) -> Result<(Store<Host>, Instance), InvokeError> {
-        let host = Host::new(
-            &self.capabilities,
-            &[],
-            Stdio::Logs,
-            self.engine.limits(),
-        )?;
+        let host = Host::new(&self.capabilities, &[], Stdio::Logs, self.engine.limits())?;
         let mut store = new_store(&self.engine, host);
-        let instance = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| match classify(e) {
-                // Limits and traps during start-up are the guest's failure.
-                GuestError::Other(source) => InvokeError::Instantiate {
-                    artifact: self.artifact.clone(),
-                    source,
-                },
-                guest => InvokeError::Guest(guest),
-            })?;
+        let instance =
+            self.pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| match classify(e) {
+                    // Limits and traps during start-up are the guest's failure.
+                    GuestError::Other(source) => InvokeError::Instantiate {
+                        artifact: self.artifact.clone(),
+                        source,
+                    },
+                    guest => InvokeError::Guest(guest),
+                })?;
         Ok((store, instance))
     }
 

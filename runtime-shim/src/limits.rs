@@ -256,9 +256,15 @@ mod tests {
         assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
         assert!(parse_duration("fast").is_err());
         assert!(parse_duration("0s").is_err());
-        assert_eq!(HumanDuration(Duration::from_millis(250)).to_string(), "250ms");
+        assert_eq!(
+            HumanDuration(Duration::from_millis(250)).to_string(),
+            "250ms"
+        );
         assert_eq!(HumanDuration(Duration::from_secs(2)).to_string(), "2s");
-        assert_eq!(HumanDuration(Duration::from_millis(1500)).to_string(), "1.5s");
+        assert_eq!(
+            HumanDuration(Duration::from_millis(1500)).to_string(),
+            "1.5s"
+        );
     }
 
     #[test]

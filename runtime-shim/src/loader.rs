@@ -134,10 +134,11 @@ pub fn load(engine: &WeldEngine, path: &Path, options: &LoadOptions) -> Result<L
     })?;
     match Engine::detect_precompiled(&bytes) {
         Some(Precompiled::Component) => {
-            let component = deserialize(engine.engine(), path).map_err(|e| LoadError::Incompatible {
-                path: path.to_path_buf(),
-                source: e.into_boxed_dyn_error(),
-            })?;
+            let component =
+                deserialize(engine.engine(), path).map_err(|e| LoadError::Incompatible {
+                    path: path.to_path_buf(),
+                    source: e.into_boxed_dyn_error(),
+                })?;
             return Ok(Loaded {
                 component,
                 source: Source::Precompiled,
@@ -197,13 +198,14 @@ pub fn precompile(engine: &WeldEngine, input: &Path, output: &Path) -> Result<()
         });
     }
     check_component_header(input, &bytes)?;
-    let serialized = engine
-        .engine()
-        .precompile_component(&bytes)
-        .map_err(|e| LoadError::Invalid {
-            path: input.to_path_buf(),
-            source: e.into_boxed_dyn_error(),
-        })?;
+    let serialized =
+        engine
+            .engine()
+            .precompile_component(&bytes)
+            .map_err(|e| LoadError::Invalid {
+                path: input.to_path_buf(),
+                source: e.into_boxed_dyn_error(),
+            })?;
     write_atomically(output, &serialized)
         .and_then(|()| make_readable(output))
         .map_err(|source| PrecompileError::Write {

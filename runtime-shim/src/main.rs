@@ -285,9 +285,8 @@ fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
         Command::Precompile(cmd) => {
             let engine = WeldEngine::new(&EngineOptions::default())?;
             status.print("Compiling", cmd.input.display());
-            precompile(&engine, &cmd.input, &cmd.output).with_context(|| {
-                format!("failed to precompile `{}`", cmd.input.display())
-            })?;
+            precompile(&engine, &cmd.input, &cmd.output)
+                .with_context(|| format!("failed to precompile `{}`", cmd.input.display()))?;
             status.print("Finished", format!("`{}`", cmd.output.display()));
             Ok(ExitCode::SUCCESS)
         }

@@ -97,7 +97,12 @@ pub fn run(options: &RunOptions) -> Result<i32, RunError> {
     let args: Vec<String> = std::iter::once(program)
         .chain(options.args.iter().cloned())
         .collect();
-    let host = Host::new(&options.capabilities, &args, Stdio::Inherit, engine.limits())?;
+    let host = Host::new(
+        &options.capabilities,
+        &args,
+        Stdio::Inherit,
+        engine.limits(),
+    )?;
     let mut store = new_store(&engine, host);
 
     block_on(async move {

@@ -175,7 +175,10 @@ pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
                     _ = int.recv() => {}
@@ -215,12 +218,13 @@ impl Server {
             artifact: options.artifact.clone(),
             exports: Exports::of(engine.engine(), &loaded.component),
         })?;
-        let listener = TcpListener::bind(options.addr)
-            .await
-            .map_err(|source| ServeError::Bind {
-                addr: options.addr,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(options.addr)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    addr: options.addr,
+                    source,
+                })?;
         let local_addr = listener.local_addr().map_err(|source| ServeError::Bind {
             addr: options.addr,
             source,
@@ -313,7 +317,9 @@ fn is_transient(error: &std::io::Error) -> bool {
     matches!(
         error.kind(),
         ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted
-    ) || error.raw_os_error().is_some_and(|code| code == 23 || code == 24)
+    ) || error
+        .raw_os_error()
+        .is_some_and(|code| code == 23 || code == 24)
 }
 
 /// Serves one request in a fresh instance and logs it.

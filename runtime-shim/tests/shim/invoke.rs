@@ -50,7 +50,11 @@ fn missing_function_lists_the_exports() {
         "(root)",
         "add: func(a: u32, b: u32) -> u32",
     ] {
-        assert!(ran.stderr.contains(expected), "missing `{expected}` in:\n{}", ran.stderr);
+        assert!(
+            ran.stderr.contains(expected),
+            "missing `{expected}` in:\n{}",
+            ran.stderr
+        );
     }
 }
 
@@ -63,7 +67,10 @@ fn wrong_arity_names_the_signature() {
         "{}",
         ran.stderr
     );
-    assert!(ran.stderr.contains("signature: func(a: u32, b: u32) -> u32"));
+    assert!(
+        ran.stderr
+            .contains("signature: func(a: u32, b: u32) -> u32")
+    );
     assert!(ran.stderr.contains("demo:text/pipeline"), "exports listed");
 }
 
@@ -78,7 +85,8 @@ fn wrong_type_names_the_argument() {
         ran.stderr
     );
     assert!(
-        ran.stderr.contains("at `42` (parameter `input` is a `string`)"),
+        ran.stderr
+            .contains("at `42` (parameter `input` is a `string`)"),
         "{}",
         ran.stderr
     );
@@ -89,7 +97,11 @@ fn wrong_type_names_the_argument() {
 fn bad_syntax_says_what_is_expected() {
     let ran = invoke_pipeline("add(1, 2", &[]);
     assert_eq!(ran.code, Some(1), "{ran:?}");
-    assert!(ran.stderr.contains("invalid call `add(1, 2`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("invalid call `add(1, 2`"),
+        "{}",
+        ran.stderr
+    );
     assert!(ran.stderr.contains("<interface>.<function>(<args>)"));
 }
 
@@ -115,7 +127,12 @@ fn bad_artifacts_are_refused_without_panicking() {
         let ran = run_shim(["invoke".as_ref(), path.as_os_str(), "add(1, 2)".as_ref()]);
         assert_eq!(ran.code, Some(1), "{ran:?}");
         assert!(ran.stderr.starts_with("error: "), "{}", ran.stderr);
-        assert!(ran.stderr.contains(expected), "{}: {}", path.display(), ran.stderr);
+        assert!(
+            ran.stderr.contains(expected),
+            "{}: {}",
+            path.display(),
+            ran.stderr
+        );
         assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
     }
 }

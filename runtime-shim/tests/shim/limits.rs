@@ -85,7 +85,11 @@ fn library_reports_structured_failures() {
         other => panic!("expected a deadline, got {other:?}"),
     }
 
-    let error = invoke(&options("demo:text/pipeline.process(\"!\")", Limits::default())).unwrap_err();
+    let error = invoke(&options(
+        "demo:text/pipeline.process(\"!\")",
+        Limits::default(),
+    ))
+    .unwrap_err();
     match error {
         InvokeError::Guest(GuestError::Trap {
             message,
@@ -95,7 +99,9 @@ fn library_reports_structured_failures() {
             assert_eq!(message, "unreachable executed");
             assert_eq!(origin.stage(), Some("validate"));
             assert!(
-                backtrace.iter().any(|frame| frame.starts_with("weld:stage/upper!")),
+                backtrace
+                    .iter()
+                    .any(|frame| frame.starts_with("weld:stage/upper!")),
                 "the caller's frames are kept: {backtrace:?}"
             );
         }

@@ -30,7 +30,11 @@ fn precompiled_artifact_runs_like_the_original() {
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&ran.stdout);
-        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        assert!(
+            ran.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
         assert_eq!(stdout, "ok(\"AOT\")\n");
     }
     // Loading a `.cwasm` compiles nothing, so nothing is cached.
@@ -106,16 +110,28 @@ fn wasm_is_compiled_once_then_served_from_the_cache() {
         cache_dir: Some(cache.clone()),
     };
     let artifact = wat_component("pipeline");
-    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::Compiled);
+    assert_eq!(
+        load(&engine, &artifact, &options).unwrap().source,
+        Source::Compiled
+    );
     let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
     assert_eq!(entries.len(), 1, "one entry, no temporary files left");
-    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::CacheHit);
+    assert_eq!(
+        load(&engine, &artifact, &options).unwrap().source,
+        Source::CacheHit
+    );
 
     // A corrupt entry is a miss, replaced by a good one.
     let entry = entries[0].as_ref().unwrap().path();
     std::fs::write(&entry, b"garbage").unwrap();
-    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::Compiled);
-    assert_eq!(load(&engine, &artifact, &options).unwrap().source, Source::CacheHit);
+    assert_eq!(
+        load(&engine, &artifact, &options).unwrap().source,
+        Source::Compiled
+    );
+    assert_eq!(
+        load(&engine, &artifact, &options).unwrap().source,
+        Source::CacheHit
+    );
 
     // `--no-cache` neither reads nor writes.
     let uncached = dir.join("uncached");

@@ -18,7 +18,12 @@ fn run_echo(flags: &[&str], args: &[&str], stdin: &str) -> Ran {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap().into()
 }
 
@@ -34,7 +39,11 @@ fn stdio_and_arguments_pass_through() {
 fn exit_status_passes_through() {
     let ran = run_echo(&[], &["fail"], "");
     assert_eq!(ran.code, Some(1), "{ran:?}");
-    assert!(!ran.stderr.contains("error:"), "a guest exit is not a shim error: {}", ran.stderr);
+    assert!(
+        !ran.stderr.contains("error:"),
+        "a guest exit is not a shim error: {}",
+        ran.stderr
+    );
 }
 
 #[test]
@@ -57,7 +66,11 @@ fn environment_and_files_are_denied_by_default() {
     );
     assert_eq!(ran.code, Some(0), "{ran:?}");
     assert!(ran.stderr.contains("env: [GREETING=hi]"), "{}", ran.stderr);
-    assert!(ran.stderr.contains("read /data/secret.txt: s3cret"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("read /data/secret.txt: s3cret"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
@@ -65,7 +78,8 @@ fn a_library_component_is_not_a_command() {
     let ran = run_shim(["run".as_ref(), wat_component("pipeline").as_os_str()]);
     assert_eq!(ran.code, Some(1), "{ran:?}");
     assert!(
-        ran.stderr.contains("is not a command: it does not export `wasi:cli/run`"),
+        ran.stderr
+            .contains("is not a command: it does not export `wasi:cli/run`"),
         "{}",
         ran.stderr
     );

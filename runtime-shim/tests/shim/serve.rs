@@ -42,9 +42,11 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let line = lines_rx
-                .recv_timeout(remaining)
-                .expect("the server prints its address within 60s");
+            let Ok(line) = lines_rx.recv_timeout(remaining) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server did not print its address within 60s");
+            };
             if let Some(rest) = line.trim_start().strip_prefix("Serving http://") {
                 let addr = rest.trim_end_matches('/').parse().unwrap();
                 return Self {
@@ -88,7 +90,9 @@ impl Drop for Server {
 /// One HTTP/1.1 request on a fresh connection: (status, body).
 fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
@@ -104,8 +108,14 @@ fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, Stri
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("not an HTTP response: {text:?}"));
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    let body = if chunked { dechunk(rest) } else { rest.to_string() };
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
     (status, body)
 }
 
