@@ -218,6 +218,8 @@ pub fn compose(
         let bytes = std::fs::read(&b.component)
             .with_context(|| format!("failed to read `{}`", b.component.display()))
             .map_err(ComposeError::Other)?;
+        // Traps in the artifact then name the stage they happened in.
+        let bytes = link::tag_stage_modules(&bytes, name.as_str());
         sources.insert(
             name.clone(),
             ComponentSource::Built {

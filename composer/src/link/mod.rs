@@ -8,6 +8,10 @@
 //! atomically. Everything iterates in manifest order, so the same inputs give the same
 //! bytes.
 
+mod names;
+
+pub use names::tag_stage_modules;
+
 use std::{collections::HashMap, io::Write as _, path::Path};
 
 use anyhow::{Context as _, bail};
