@@ -17,6 +17,9 @@ pub enum Command {
     Check(CheckCommand),
     Compose(ComposeCommand),
     Graph(GraphCommand),
+    /// The run side, shared with `weld-shim`: invoke, run, serve, precompile.
+    #[command(flatten)]
+    Shim(weld_shim::cli::Command),
 }
 
 impl Command {
@@ -25,6 +28,10 @@ impl Command {
             Command::Check(c) => c.exec(term),
             Command::Compose(c) => c.exec(term),
             Command::Graph(c) => c.exec(term),
+            Command::Shim(c) => {
+                let quiet = term.verbosity() == weld::terminal::Verbosity::Quiet;
+                weld_shim::cli::exec(c, weld_shim::cli::Status::new(quiet))
+            }
         }
     }
 }

@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 pub mod capabilities;
+pub mod cli;
 pub mod diagnose;
 pub mod engine;
 pub mod exports;

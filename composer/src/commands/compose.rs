@@ -1,5 +1,7 @@
 use std::{path::PathBuf, process::ExitCode, time::Instant};
 
+use anyhow::Context as _;
+
 use weld::{
     build::BuildOptions,
     diagnostic::Diagnostic,
@@ -31,6 +33,10 @@ pub struct ComposeCommand {
         hide_default_value = true
     )]
     jobs: usize,
+    /// Also compile the artifact ahead of time for `weld-shim` (`<output>.cwasm` next to it),
+    /// so the shim starts it without compiling.
+    #[arg(long)]
+    aot: bool,
 }
 
 impl ComposeCommand {
@@ -74,6 +80,14 @@ impl ComposeCommand {
             }
         };
         print_warnings(term, &report.warnings);
+        if self.aot {
+            let cwasm = report.link.output.with_extension("cwasm");
+            term.status("Precompiling", format!("`{}`", cwasm.display()));
+            let engine = weld_shim::WeldEngine::new(&weld_shim::EngineOptions::default())?;
+            weld_shim::precompile(&engine, &report.link.output, &cwasm).with_context(|| {
+                format!("failed to precompile `{}`", report.link.output.display())
+            })?;
+        }
         term.status(
             "Finished",
             format!(

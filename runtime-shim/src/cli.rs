@@ -1,0 +1,278 @@
+//! The run-side commands as clap definitions, shared by the `weld-shim` binary and
+//! the `weld` CLI (`weld invoke`, `weld run`, `weld serve`, `weld precompile`): each
+//! turns its flags into the library's options struct and calls one function.
+
+use std::io::IsTerminal as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+
+use crate::capabilities::{Capabilities, DirGrant, parse_env};
+use crate::limits::{Limits, parse_duration, parse_size};
+use crate::{
+    EngineOptions, InvokeOptions, LoadOptions, RunOptions, ServeOptions, WeldEngine, invoke,
+    precompile, run, serve,
+};
+
+/// The run-side subcommands, shared by `weld-shim` and `weld`.
+// clap takes each command's help from its struct's doc comment; a variant doc would
+// replace it.
+#[allow(missing_docs)]
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Invoke(InvokeCommand),
+    Run(RunCommand),
+    Serve(ServeCommand),
+    Precompile(PrecompileCommand),
+}
+
+/// Call one exported function and print its result in WAVE.
+///
+/// Example: weld-shim invoke app.wasm 'demo:text/pipeline.process("Hello")'
+#[derive(Args, Debug)]
+pub struct InvokeCommand {
+    /// The component (`.wasm`) or precompiled component (`.cwasm`).
+    artifact: PathBuf,
+    /// `<interface>.<function>(<args>)`, or `<function>(<args>)` for a
+    /// root-level export; arguments in WAVE syntax.
+    call: String,
+    #[command(flatten)]
+    capabilities: CapabilityArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// Run a component exporting `wasi:cli/run`; its exit status becomes ours.
+#[derive(Args, Debug)]
+pub struct RunCommand {
+    /// The component (`.wasm`) or precompiled component (`.cwasm`).
+    artifact: PathBuf,
+    /// Arguments passed to the program.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+    #[command(flatten)]
+    capabilities: CapabilityArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// Serve HTTP with a component exporting `wasi:http/incoming-handler`, one
+/// fresh instance per request. Stops gracefully on SIGINT/SIGTERM.
+#[derive(Args, Debug)]
+pub struct ServeCommand {
+    /// The component (`.wasm`) or precompiled component (`.cwasm`).
+    artifact: PathBuf,
+    /// Address to listen on; port 0 picks a free port (the real address is
+    /// printed once ready).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Concurrent instances at most; requests beyond get 503.
+    #[arg(long, value_name = "N")]
+    max_instances: Option<u32>,
+    /// Time in-flight requests get to finish after SIGINT/SIGTERM.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
+    grace: Duration,
+    #[command(flatten)]
+    capabilities: CapabilityArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// Compile a component ahead of time to a `.cwasm` this shim loads without
+/// compiling.
+#[derive(Args, Debug)]
+pub struct PrecompileCommand {
+    /// The component to compile.
+    input: PathBuf,
+    /// Where to write the precompiled component.
+    #[arg(short, long, value_name = "OUT.cwasm")]
+    output: PathBuf,
+}
+
+/// Host access; everything is denied unless granted here.
+#[derive(Args, Debug)]
+pub struct CapabilityArgs {
+    /// Preopen a host directory: `HOST[::GUEST]`, `:ro` suffix for
+    /// read-only. Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = dir_grant)]
+    dirs: Vec<DirGrant>,
+    /// Set an environment variable: `KEY=VALUE`, or `KEY` to pass the host's
+    /// value. Repeatable.
+    #[arg(long = "env", value_name = "KEY[=VALUE]")]
+    env: Vec<String>,
+    /// Allow outgoing HTTP requests (`wasi:http/outgoing-handler`).
+    #[arg(long)]
+    allow_outgoing_http: bool,
+    /// Allow TCP/UDP sockets to any address and name lookups (`wasi:sockets`).
+    #[arg(long)]
+    allow_network: bool,
+}
+
+/// Limits per call or request.
+#[derive(Args, Debug)]
+pub struct LimitArgs {
+    /// Wall-clock limit per call or request, e.g. `500ms`, `2s`.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    timeout: Option<Duration>,
+    /// Size limit of each linear memory (each stage's), e.g. `64MiB`.
+    #[arg(long, value_name = "BYTES", value_parser = size)]
+    max_memory: Option<u64>,
+}
+
+/// Compilation cache.
+#[derive(Args, Debug)]
+pub struct CacheArgs {
+    /// Compile in memory; neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    parse_duration(text).map_err(|e| e.to_string())
+}
+
+fn size(text: &str) -> Result<u64, String> {
+    parse_size(text).map_err(|e| e.to_string())
+}
+
+fn dir_grant(text: &str) -> Result<DirGrant, String> {
+    DirGrant::parse(text).map_err(|e| e.to_string())
+}
+
+impl CapabilityArgs {
+    fn into_capabilities(self) -> anyhow::Result<Capabilities> {
+        let env = self
+            .env
+            .iter()
+            .map(|grant| parse_env(grant))
+            .collect::<Result<_, _>>()?;
+        Ok(Capabilities {
+            dirs: self.dirs,
+            env,
+            allow_outgoing_http: self.allow_outgoing_http,
+            allow_network: self.allow_network,
+        })
+    }
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            timeout: self.timeout,
+            max_memory: self.max_memory,
+        }
+    }
+}
+
+impl CacheArgs {
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            no_cache: self.no_cache,
+            cache_dir: None,
+        }
+    }
+}
+
+/// Cargo-style status lines on stderr.
+#[derive(Debug, Clone, Copy)]
+pub struct Status {
+    quiet: bool,
+    color: bool,
+}
+
+impl Status {
+    /// Status lines unless `quiet`; colour only on a terminal.
+    pub fn new(quiet: bool) -> Self {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Self { quiet, color }
+    }
+
+    /// `     Serving http://...`: a green, right-aligned verb and a subject.
+    /// Prints a status line unless quiet.
+    pub fn print(&self, verb: &str, message: impl std::fmt::Display) {
+        if !self.quiet {
+            self.always(verb, message);
+        }
+    }
+
+    /// Like [`Status::print`], even with `-q`: for lines other programs wait
+    /// for, such as the address a server listens on.
+    pub fn always(&self, verb: &str, message: impl std::fmt::Display) {
+        if self.color {
+            eprintln!("\x1b[1;92m{verb:>12}\x1b[0m {message}");
+        } else {
+            eprintln!("{verb:>12} {message}");
+        }
+    }
+
+    /// `error`, in red on a terminal.
+    pub fn error_prefix(&self) -> &'static str {
+        if self.color {
+            "\x1b[1;91merror\x1b[0m"
+        } else {
+            "error"
+        }
+    }
+}
+
+/// Runs one subcommand.
+pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Invoke(cmd) => {
+            let options = InvokeOptions {
+                artifact: cmd.artifact,
+                call: cmd.call,
+                capabilities: cmd.capabilities.into_capabilities()?,
+                limits: cmd.limits.limits(),
+                load: cmd.cache.load_options(),
+            };
+            let output = invoke(&options)?;
+            println!("{}", output.wave);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run(cmd) => {
+            let options = RunOptions {
+                artifact: cmd.artifact,
+                args: cmd.args,
+                capabilities: cmd.capabilities.into_capabilities()?,
+                limits: cmd.limits.limits(),
+                load: cmd.cache.load_options(),
+            };
+            let code = run(&options)?;
+            // Exit statuses are 8 bits; WASI allows a wider i32.
+            Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+        }
+        Command::Serve(cmd) => {
+            let mut options = ServeOptions::new(cmd.artifact, cmd.addr);
+            options.capabilities = cmd.capabilities.into_capabilities()?;
+            options.limits = cmd.limits.limits();
+            options.load = cmd.cache.load_options();
+            options.max_instances = cmd.max_instances;
+            options.grace = cmd.grace;
+            options.access_log = !status.quiet;
+            serve(&options, |addr| {
+                status.always("Serving", format!("http://{addr}/"))
+            })?;
+            status.print("Stopped", "all requests finished");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Precompile(cmd) => {
+            let engine = WeldEngine::new(&EngineOptions::default())?;
+            status.print("Compiling", cmd.input.display());
+            precompile(&engine, &cmd.input, &cmd.output)
+                .with_context(|| format!("failed to precompile `{}`", cmd.input.display()))?;
+            status.print("Finished", format!("`{}`", cmd.output.display()));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
