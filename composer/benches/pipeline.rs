@@ -35,14 +35,19 @@ fn main() {
         pipeline::link_checked(checked, &out).unwrap();
     });
     report(&format!("check + link + write, {STAGES} stages"), &link);
-    println!("  artifact: {} KiB", std::fs::metadata(&out).unwrap().len() / 1024);
+    println!(
+        "  artifact: {} KiB",
+        std::fs::metadata(&out).unwrap().len() / 1024
+    );
 
     let weld = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/weld");
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
     for sample in ["text-pipeline", "edge-api"] {
         let sample_dir = samples.join(sample);
         if !weld.exists() || !sample_dir.join(".weld").exists() {
-            println!("no-op compose of {sample}: skipped (run scripts/demo first to build target/release/weld and warm the cache)");
+            println!(
+                "no-op compose of {sample}: skipped (run scripts/demo first to build target/release/weld and warm the cache)"
+            );
             continue;
         }
         let runs = time(10, || {
@@ -53,7 +58,10 @@ fn main() {
                 .unwrap();
             assert!(status.success());
         });
-        report(&format!("no-op `weld compose` of {sample} (release binary, all stages fresh)"), &runs);
+        report(
+            &format!("no-op `weld compose` of {sample} (release binary, all stages fresh)"),
+            &runs,
+        );
     }
 }
 
@@ -100,10 +108,19 @@ fn generate(dir: &Path, n: usize) {
         wit += "}\n";
         let mut resolve = wit_parser::Resolve::default();
         let pkg = resolve.push_str(format!("s{i}.wit"), &wit).unwrap();
-        let world = resolve.select_world(&[pkg], Some(&format!("stage{i}"))).unwrap();
-        let mut module = wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
-        wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)
+        let world = resolve
+            .select_world(&[pkg], Some(&format!("stage{i}")))
             .unwrap();
+        let mut module =
+            wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
+        wit_component::embed_component_metadata(
+            &mut module,
+            &resolve,
+            world,
+            wit_component::StringEncoding::UTF8,
+            false,
+        )
+        .unwrap();
         let bytes = wit_component::ComponentEncoder::default()
             .module(&module)
             .unwrap()

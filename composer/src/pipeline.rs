@@ -120,7 +120,22 @@ pub fn check(
     wit: Option<WitDir>,
     built: &IndexMap<StageName, ComponentSource>,
 ) -> Result<Checked, Diagnostics> {
+    check_built(manifest, wit, built, None)
+}
+
+/// Like [`check`]; with `declared` (the contracts of the declared worlds), each built
+/// stage is first checked against its world, so a stage that does not implement it is
+/// named as such rather than as a wiring error.
+fn check_built(
+    manifest: Manifest,
+    wit: Option<WitDir>,
+    built: &IndexMap<StageName, ComponentSource>,
+    declared: Option<&Contracts>,
+) -> Result<Checked, Diagnostics> {
     let contracts = contract::load(&manifest, wit.as_ref(), built)?;
+    if let Some(declared) = declared {
+        typecheck::check_conformance(&manifest, declared, &contracts)?;
+    }
     let mut wiring = wiring::resolve(&manifest, &contracts)?;
     let (graph, graph_warnings) = StageGraph::build(&manifest, &wiring)?;
     typecheck::check(&manifest, &contracts, &wiring)?;
@@ -234,9 +249,8 @@ pub fn compose(
             .join("build")
             .join(format!("{}.wasm", manifest.name))
     });
-    let checked = check(manifest, wit, &sources).map_err(ComposeError::Invalid)?;
-    typecheck::check_conformance(&checked.manifest, &declared, &checked.contracts)
-        .map_err(ComposeError::Invalid)?;
+    let checked =
+        check_built(manifest, wit, &sources, Some(&declared)).map_err(ComposeError::Invalid)?;
 
     let name = checked.manifest.name.clone();
     term.status(
