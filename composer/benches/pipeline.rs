@@ -1,7 +1,7 @@
 //! Benchmarks of the build side (not a test; run with `cargo bench -p weld --bench pipeline`).
 //!
 //! 1. `check` and `link` on a generated 50-stage pipeline: stage `s<i>` exports
-//!    interface `bench:gen/s<i>` and imports `bench:gen/s<i-1>` and `bench:gen/s0`
+//!    interface `bench:gen/step<i>` and imports `bench:gen/step<i-1>` and `bench:gen/step0`
 //!    (a chain with a fan-in on the first stage), each a component made from WIT.
 //! 2. A no-op `weld compose` of each sample (every stage fresh in the build cache),
 //!    timed as the whole `weld` process, when the sample was composed before
@@ -95,15 +95,15 @@ fn generate(dir: &Path, n: usize) {
         let mut wit = String::from("package bench:gen;\n");
         for j in 0..n {
             wit += &format!(
-                "interface s{j} {{\n  record item {{ id: u32, tags: list<string>, note: option<string> }}\n  apply: func(input: list<item>) -> result<list<item>, string>;\n}}\n"
+                "interface step{j} {{\n  record item {{ id: u32, tags: list<string>, note: option<string> }}\n  apply: func(input: list<item>) -> result<list<item>, string>;\n}}\n"
             );
         }
-        wit += &format!("world stage{i} {{\n  export s{i};\n");
+        wit += &format!("world stage{i} {{\n  export step{i};\n");
         if i > 0 {
-            wit += &format!("  import s{};\n", i - 1);
+            wit += &format!("  import step{};\n", i - 1);
         }
         if i > 1 {
-            wit += "  import s0;\n";
+            wit += "  import step0;\n";
         }
         wit += "}\n";
         let mut resolve = wit_parser::Resolve::default();
@@ -130,6 +130,6 @@ fn generate(dir: &Path, n: usize) {
         std::fs::write(dir.join(format!("s{i}.wasm")), bytes).unwrap();
         yaml += &format!("  s{i}:\n    lang: wasm\n    path: s{i}.wasm\n");
     }
-    yaml += &format!("exports:\n  bench:gen/s{}: s{}\n", n - 1, n - 1);
+    yaml += &format!("exports:\n  bench:gen/step{}: s{}\n", n - 1, n - 1);
     std::fs::write(dir.join("pipeline.yaml"), yaml).unwrap();
 }

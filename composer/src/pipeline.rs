@@ -228,6 +228,32 @@ pub fn compose(
 
     let built = crate::build::build_all(&manifest, wit.as_ref(), options, term)
         .map_err(ComposeError::Build)?;
+    let output = output.map(Path::to_path_buf).unwrap_or_else(|| {
+        manifest
+            .dir
+            .join("build")
+            .join(format!("{}.wasm", manifest.name))
+    });
+    let record_path = output.with_extension("build.json");
+
+    // Nothing changed since the last link: the artifact on disk is the one we would write.
+    let link_key = link_key(&manifest, &built);
+    if !options.no_cache {
+        if let Some(size) = up_to_date(&output, &record_path, &link_key) {
+            term.note("Fresh", format!("{} (artifact unchanged)", manifest.name));
+            return Ok(ComposeReport {
+                name: manifest.name.clone(),
+                link: LinkReport {
+                    output,
+                    stages: built.len(),
+                    size,
+                },
+                record: record_path,
+                stages: built,
+                warnings,
+            });
+        }
+    }
     let mut sources = IndexMap::new();
     for (name, b) in &built {
         let bytes = std::fs::read(&b.component)
@@ -243,12 +269,6 @@ pub fn compose(
             },
         );
     }
-    let output = output.map(Path::to_path_buf).unwrap_or_else(|| {
-        manifest
-            .dir
-            .join("build")
-            .join(format!("{}.wasm", manifest.name))
-    });
     let checked =
         check_built(manifest, wit, &sources, Some(&declared)).map_err(ComposeError::Invalid)?;
 
@@ -265,10 +285,10 @@ pub fn compose(
     let record = crate::build::BuildRecord {
         pipeline: &name,
         weld_version: env!("CARGO_PKG_VERSION"),
+        link_key,
         artifact_hash: sha256_hex(&artifact),
         stages: built.values().collect(),
     };
-    let record_path = output.with_extension("build.json");
     let json = serde_json::to_vec_pretty(&record).expect("a build record serializes");
     link::write_atomically(&record_path, &json).map_err(ComposeError::Other)?;
     Ok(ComposeReport {
@@ -283,4 +303,28 @@ pub fn compose(
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// The key of a link: the pipeline file, Weld's version and each stage's component.
+fn link_key(manifest: &Manifest, built: &IndexMap<StageName, crate::build::BuiltStage>) -> String {
+    let mut text = format!(
+        "weld {}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        manifest.source.text
+    );
+    for (name, b) in built {
+        let _ = writeln!(text, "{name} {}", b.component_hash);
+    }
+    sha256_hex(text.as_bytes())
+}
+
+/// The artifact's size, when it and its build record are from a link with `key` and the
+/// artifact was not changed since.
+fn up_to_date(output: &Path, record: &Path, key: &str) -> Option<usize> {
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(record).ok()?).ok()?;
+    if record["link_key"].as_str()? != key {
+        return None;
+    }
+    let artifact = std::fs::read(output).ok()?;
+    (record["artifact_hash"].as_str()? == sha256_hex(&artifact)).then_some(artifact.len())
 }

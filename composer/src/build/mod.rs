@@ -356,6 +356,9 @@ pub struct BuildRecord<'a> {
     pub pipeline: &'a str,
     /// The Weld that composed it.
     pub weld_version: &'a str,
+    /// sha256 of everything linking depends on: the pipeline file, Weld's version and
+    /// every stage's component; equal keys give equal artifacts.
+    pub link_key: String,
     /// sha256 of the composed artifact.
     pub artifact_hash: String,
     /// Every stage, in manifest order.
