@@ -34,6 +34,7 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
         cx.stage.world.as_deref().unwrap_or_default().as_bytes(),
     );
     add("toolchain", cx.toolchain.as_bytes());
+    add("adapter", if cx.http_proxy { b"proxy" } else { b"reactor" });
     for (path, bytes) in files(&cx.wit.path)? {
         add(&format!("wit/{path}"), &bytes);
     }

@@ -97,6 +97,10 @@ struct BuildContext<'a> {
     work_dir: PathBuf,
     toolchain: &'a str,
     term: &'a Terminal,
+    /// The pipeline serves HTTP: adapt WASI preview 1 with the proxy adapter, so the
+    /// artifact imports only what `wasi:http/proxy` hosts (such as `wasmtime serve`)
+    /// provide, instead of the reactor adapter's wasi:cli and filesystem imports.
+    http_proxy: bool,
 }
 
 impl BuildContext<'_> {
@@ -147,6 +151,10 @@ pub fn build_all(
         }
     };
 
+    let http_proxy = manifest
+        .exports
+        .keys()
+        .any(|e| crate::manifest::unversioned(e) == "wasi:http/incoming-handler");
     let results: Mutex<IndexMap<StageName, Result<BuiltStage, BuildFailure>>> =
         Mutex::new(IndexMap::new());
     let queue = Mutex::new(
@@ -183,6 +191,7 @@ pub fn build_all(
                         work_dir: work_dir.clone(),
                         toolchain: toolchains.version(stage.lang),
                         term,
+                        http_proxy,
                     };
                     let result = build_stage(&cx, options);
                     results.lock().unwrap().insert(stage.name.clone(), result);
@@ -333,10 +342,13 @@ fn encode_component(
     wit_component::ComponentEncoder::default()
         .module(&core)
         .and_then(|e| {
-            e.adapter(
-                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
-                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
-            )
+            use wasi_preview1_component_adapter_provider as adapters;
+            let adapter = if cx.http_proxy {
+                adapters::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER
+            } else {
+                adapters::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER
+            };
+            e.adapter(adapters::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, adapter)
         })
         .and_then(|e| e.validate(true).encode())
         .map_err(|e| {
