@@ -54,14 +54,17 @@ fn golden() {
 }
 
 fn run_case(case: &Path, bless: bool) -> Result<(), String> {
-    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
-    copy_dir(case, work.path());
-    make_wit_components(work.path())?;
+    // The copy keeps the case's folder name: it is the pipeline's default name.
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let work = tmp.path().join(case.file_name().unwrap());
+    std::fs::create_dir_all(&work).unwrap();
+    copy_dir(case, &work);
+    make_wit_components(&work)?;
 
-    let prefix = format!("{}/", work.path().display());
+    let prefix = format!("{}/", work.display());
     let clean = |text: String| text.replace(&prefix, "");
-    let pipeline_path = work.path().join("pipeline.yaml");
-    let out = work.path().join("out.wasm");
+    let pipeline_path = work.join("pipeline.yaml");
+    let out = work.join("out.wasm");
 
     let result = pipeline::load(&pipeline_path)
         .and_then(|(m, wit)| pipeline::check(m, wit, &IndexMap::new()));

@@ -334,10 +334,7 @@ fn find_tab_indentation(source: &Arc<SourceFile>) -> Option<Diagnostic> {
 fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostics {
     let full = e.to_string();
     // serde_yaml appends " at line L column C"; the snippet shows the position instead.
-    let message = match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full.clone(),
-    };
+    let message = without_position(&full);
     let message = message.replace("unknown variant", "unknown value");
     let mut d = Diagnostic::error(format!("invalid pipeline: {message}"));
     if let Some(loc) = e.location() {
@@ -356,4 +353,16 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostics {
         d = d.help(format!("start the file with `version: {VERSION}`"));
     }
     d.into()
+}
+
+/// Drops serde_yaml's " at line L column C": the snippet shows the position.
+fn without_position(message: &str) -> String {
+    let Some(at) = message.find(" at line ") else {
+        return message.to_string();
+    };
+    let rest = &message[at + " at line ".len()..];
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = rest.strip_prefix(" column ").unwrap_or(rest);
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    format!("{}{rest}", &message[..at])
 }
