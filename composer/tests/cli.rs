@@ -1,0 +1,169 @@
+//! The `weld` binary as a user runs it, on golden case folders: exit codes, where
+//! output goes, `error:` without panics or colour, and atomic writes.
+
+use std::{path::Path, process::Command};
+
+fn weld(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_weld"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("weld runs")
+}
+
+/// A copy of golden case `name` with its WIT files turned into components.
+fn case(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "wit") {
+            let mut resolve = wit_parser::Resolve::default();
+            let pkg = resolve.push_file(&path).unwrap();
+            let world = resolve.select_world(&[pkg], None).unwrap();
+            let mut module = wit_component::dummy_module(
+                &resolve,
+                world,
+                wit_parser::ManglingAndAbi::Standard32,
+            );
+            wit_component::embed_component_metadata(
+                &mut module,
+                &resolve,
+                world,
+                wit_component::StringEncoding::UTF8,
+                false,
+            )
+            .unwrap();
+            let bytes = wit_component::ComponentEncoder::default()
+                .module(&module)
+                .unwrap()
+                .validate(true)
+                .encode()
+                .unwrap();
+            std::fs::write(path.with_extension("wasm"), bytes).unwrap();
+        }
+    }
+    tmp
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_prints_wiring_and_host_imports() {
+    let dir = case("host-imports-and-unused-stage");
+    let out = weld(dir.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("import example:kv/store <- host"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("host imports (the artifact needs these from its host):"),
+        "{stdout}"
+    );
+    assert!(
+        stderr(&out).contains("warning: stage `spare` is not used"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn compose_writes_a_valid_component_and_the_same_bytes_twice() {
+    let dir = case("fan-in");
+    for out in ["a.wasm", "b.wasm"] {
+        let o = weld(dir.path(), &["compose", "pipeline.yaml", "-o", out]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("Linking"), "{}", stderr(&o));
+    }
+    let a = std::fs::read(dir.path().join("a.wasm")).unwrap();
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&a)
+        .unwrap();
+    assert!(
+        a == std::fs::read(dir.path().join("b.wasm")).unwrap(),
+        "composition is deterministic"
+    );
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("a.build.json")).unwrap()).unwrap();
+    assert_eq!(record["stages"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn graph_prints_dot_and_mermaid() {
+    let dir = case("fan-in");
+    let dot = weld(dir.path(), &["graph", "--format", "dot"]);
+    let dot = String::from_utf8_lossy(&dot.stdout);
+    assert!(dot.starts_with("digraph"), "{dot}");
+    assert!(dot.contains("\"left\" -> \"upper\""), "{dot}");
+    let mermaid = weld(dir.path(), &["graph", "--format", "mermaid"]);
+    let mermaid = String::from_utf8_lossy(&mermaid.stdout);
+    assert!(mermaid.starts_with("flowchart LR"), "{mermaid}");
+    assert!(
+        mermaid.contains("right -- \"test:g/upper\" --> upper"),
+        "{mermaid}"
+    );
+}
+
+#[test]
+fn failures_exit_non_zero_with_error_and_no_panic_or_colour() {
+    for name in [
+        "error-cycle",
+        "error-tabs",
+        "error-truncated-wasm",
+        "error-type-param",
+        "error-several-at-once",
+    ] {
+        let dir = case(name);
+        for cmd in ["check", "compose", "graph"] {
+            let out = weld(dir.path(), &[cmd, "pipeline.yaml"]);
+            let err = stderr(&out);
+            assert!(!out.status.success(), "{name}: `weld {cmd}` succeeded");
+            assert!(err.lines().any(|l| l.starts_with("error:")), "{name}: {err}");
+            assert!(!err.contains("panicked"), "{name}: {err}");
+            assert!(
+                !err.contains('\x1b'),
+                "{name}: colour when not on a terminal: {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_pipeline_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = weld(dir.path(), &["check", "nope.yaml"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot read pipeline `nope.yaml`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_failed_compose_leaves_the_previous_artifact_untouched() {
+    let dir = case("error-type-param");
+    let artifact = dir.path().join("app.wasm");
+    std::fs::write(&artifact, b"previous artifact").unwrap();
+    let out = weld(dir.path(), &["compose", "pipeline.yaml", "-o", "app.wasm"]);
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(&artifact).unwrap(), b"previous artifact");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
