@@ -130,7 +130,10 @@ fn failures_exit_non_zero_with_error_and_no_panic_or_colour() {
             let out = weld(dir.path(), &[cmd, "pipeline.yaml"]);
             let err = stderr(&out);
             assert!(!out.status.success(), "{name}: `weld {cmd}` succeeded");
-            assert!(err.lines().any(|l| l.starts_with("error:")), "{name}: {err}");
+            assert!(
+                err.lines().any(|l| l.starts_with("error:")),
+                "{name}: {err}"
+            );
             assert!(!err.contains("panicked"), "{name}: {err}");
             assert!(
                 !err.contains('\x1b'),

@@ -118,7 +118,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("failed to write `{}`", path.display()))?;
+    // Temporary files are private (0600); an artifact is meant to be deployed, so it
+    // gets the permissions of the file it replaces, or the usual 0644.
+    let permissions = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => default_permissions(),
+    };
+    std::fs::set_permissions(tmp.path(), permissions)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::Permissions::from_mode(0o644)
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> std::fs::Permissions {
+    tempfile::tempfile()
+        .and_then(|f| f.metadata())
+        .map(|m| m.permissions())
+        .expect("a temporary file")
 }
