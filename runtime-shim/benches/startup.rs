@@ -4,7 +4,7 @@
 //! cargo bench -p weld-shim --bench startup
 //! cargo bench -p weld-shim --bench startup -- \
 //!     --invoke rust-only=samples/text-pipeline/app.wasm::'demo:text/pipeline.process("Hello")' \
-//!     --serve samples/edge-api/app.wasm
+//!     --serve samples/edge-api/app.wasm --path /health
 //! ```
 //!
 //! For each `--invoke LABEL=ARTIFACT::CALL` it reports, in process:
@@ -65,6 +65,9 @@ fn main() {
                 });
             }
             "--serve" => serves.push(PathBuf::from(args.next().expect("--serve ARTIFACT"))),
+            "--path" => {
+                let _ = REQUEST_PATH.set(args.next().expect("--path /URL-PATH"));
+            }
             // `cargo bench` passes `--bench`; libtest-style filters are ignored.
             _ => {}
         }
@@ -330,10 +333,17 @@ fn connect(addr: SocketAddr) -> BufReader<TcpStream> {
     BufReader::new(stream)
 }
 
-/// One keep-alive `GET /`; returns the status once the whole body is read.
+/// The path load tests request (`--path`, default `/`).
+static REQUEST_PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn request_path() -> &'static str {
+    REQUEST_PATH.get().map_or("/", String::as_str)
+}
+
+/// One keep-alive `GET <path>`; returns the status once the whole body is read.
 fn one_request(conn: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
     conn.get_mut()
-        .write_all(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")?;
+        .write_all(format!("GET {} HTTP/1.1\r\nHost: bench\r\n\r\n", request_path()).as_bytes())?;
     let mut line = String::new();
     conn.read_line(&mut line)?;
     let status = line
