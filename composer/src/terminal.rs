@@ -86,7 +86,10 @@ impl Terminal {
         if !self.color || self.verbosity < Verbosity::Normal {
             return indicatif::ProgressBar::hidden();
         }
-        let bar = indicatif::ProgressBar::new_spinner().with_message(message);
+        // One multi-bar for the process, so stages building in parallel each keep a line.
+        static BARS: std::sync::OnceLock<indicatif::MultiProgress> = std::sync::OnceLock::new();
+        let bars = BARS.get_or_init(indicatif::MultiProgress::new);
+        let bar = bars.add(indicatif::ProgressBar::new_spinner().with_message(message));
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner:.cyan.bold} {msg} [{elapsed}]")
                 .expect("a valid template"),
