@@ -4,12 +4,15 @@
 mod check;
 mod compose;
 mod graph;
+mod test;
 
 use std::{path::PathBuf, process::ExitCode};
 
 use weld::{diagnostic::Diagnostics, terminal::Terminal};
 
-pub use self::{check::CheckCommand, compose::ComposeCommand, graph::GraphCommand};
+pub use self::{
+    check::CheckCommand, compose::ComposeCommand, graph::GraphCommand, test::TestCommand,
+};
 
 /// The subcommands.
 #[derive(clap::Subcommand, Debug)]
@@ -17,6 +20,7 @@ pub enum Command {
     Check(CheckCommand),
     Compose(ComposeCommand),
     Graph(GraphCommand),
+    Test(TestCommand),
     /// The run side, shared with `weld-shim`: invoke, run, serve, precompile.
     #[command(flatten)]
     Shim(weld_shim::cli::Command),
@@ -28,6 +32,7 @@ impl Command {
             Command::Check(c) => c.exec(term),
             Command::Compose(c) => c.exec(term),
             Command::Graph(c) => c.exec(term),
+            Command::Test(c) => c.exec(term),
             Command::Shim(c) => {
                 let quiet = term.verbosity() == weld::terminal::Verbosity::Quiet;
                 weld_shim::cli::exec(c, weld_shim::cli::Status::new(quiet))

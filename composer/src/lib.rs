@@ -25,5 +25,6 @@ pub mod manifest;
 pub mod pipeline;
 pub mod terminal;
 pub mod typecheck;
+pub mod unit_test;
 pub mod wiring;
 pub mod wit;
