@@ -106,27 +106,9 @@ fn generate(dir: &Path, n: usize) {
             wit += "  import step0;\n";
         }
         wit += "}\n";
-        let mut resolve = wit_parser::Resolve::default();
-        let pkg = resolve.push_str(format!("s{i}.wit"), &wit).unwrap();
-        let world = resolve
-            .select_world(&[pkg], Some(&format!("stage{i}")))
-            .unwrap();
-        let mut module =
-            wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
-        wit_component::embed_component_metadata(
-            &mut module,
-            &resolve,
-            world,
-            wit_component::StringEncoding::UTF8,
-            false,
-        )
-        .unwrap();
-        let bytes = wit_component::ComponentEncoder::default()
-            .module(&module)
-            .unwrap()
-            .validate(true)
-            .encode()
-            .unwrap();
+        let wit_file = dir.join(format!("s{i}.wit"));
+        std::fs::write(&wit_file, &wit).unwrap();
+        let bytes = weld::wit::WitDir::stand_in_from_file(&wit_file).unwrap();
         std::fs::write(dir.join(format!("s{i}.wasm")), bytes).unwrap();
         yaml += &format!("  s{i}:\n    lang: wasm\n    path: s{i}.wasm\n");
     }

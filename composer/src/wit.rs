@@ -73,4 +73,20 @@ impl WitDir {
             .validate(true)
             .encode()
     }
+
+    /// A stand-in component for the only world of a single WIT file, as golden tests and
+    /// benchmarks use to make components without a guest compiler.
+    pub fn stand_in_from_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+        let mut resolve = Resolve::default();
+        let package = resolve
+            .push_file(path)
+            .with_context(|| format!("failed to parse `{}`", path.display()))?;
+        let world = resolve.select_world(&[package], None)?;
+        let dir = Self {
+            path: path.to_path_buf(),
+            resolve,
+            package,
+        };
+        dir.stand_in_component(world)
+    }
 }

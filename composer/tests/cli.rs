@@ -26,28 +26,7 @@ fn case(name: &str) -> tempfile::TempDir {
     for entry in std::fs::read_dir(tmp.path()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "wit") {
-            let mut resolve = wit_parser::Resolve::default();
-            let pkg = resolve.push_file(&path).unwrap();
-            let world = resolve.select_world(&[pkg], None).unwrap();
-            let mut module = wit_component::dummy_module(
-                &resolve,
-                world,
-                wit_parser::ManglingAndAbi::Standard32,
-            );
-            wit_component::embed_component_metadata(
-                &mut module,
-                &resolve,
-                world,
-                wit_component::StringEncoding::UTF8,
-                false,
-            )
-            .unwrap();
-            let bytes = wit_component::ComponentEncoder::default()
-                .module(&module)
-                .unwrap()
-                .validate(true)
-                .encode()
-                .unwrap();
+            let bytes = weld::wit::WitDir::stand_in_from_file(&path).unwrap();
             std::fs::write(path.with_extension("wasm"), bytes).unwrap();
         }
     }

@@ -149,26 +149,7 @@ fn make_wit_components(dir: &Path) -> Result<(), String> {
         if path.extension().is_none_or(|e| e != "wit") {
             continue;
         }
-        let mut resolve = wit_parser::Resolve::default();
-        let pkg = resolve
-            .push_file(&path)
-            .map_err(|e| format!("{}: {e:#}", path.display()))?;
-        let world = resolve
-            .select_world(&[pkg], None)
-            .map_err(|e| format!("{}: {e:#}", path.display()))?;
-        let mut module =
-            wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
-        wit_component::embed_component_metadata(
-            &mut module,
-            &resolve,
-            world,
-            wit_component::StringEncoding::UTF8,
-            false,
-        )
-        .map_err(|e| e.to_string())?;
-        let bytes = wit_component::ComponentEncoder::default()
-            .module(&module)
-            .and_then(|e| e.validate(true).encode())
+        let bytes = weld::wit::WitDir::stand_in_from_file(&path)
             .map_err(|e| format!("{}: {e:#}", path.display()))?;
         std::fs::write(path.with_extension("wasm"), bytes).unwrap();
     }
