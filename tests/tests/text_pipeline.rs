@@ -124,3 +124,44 @@ fn check_reports_the_wiring_without_building() {
         "{out}"
     );
 }
+
+#[test]
+fn weld_test_runs_every_stages_cases_and_shows_a_wrong_expectation() {
+    let c = composed();
+    let out = weld(&c.dir, &["test", "pipeline.yaml"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}", text(&out));
+    for stage in ["app::", "clean::", "style::"] {
+        assert!(
+            stdout.contains(&format!("test {stage}")),
+            "no cases of {stage}:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.lines().last().unwrap().ends_with(" 0 failed"),
+        "{stdout}"
+    );
+
+    // A deliberately wrong expectation fails, readably, with a non-zero exit.
+    let cases = c.dir.join("stages/style/style.test.yaml");
+    let original = std::fs::read_to_string(&cases).unwrap();
+    let first_expect = original
+        .lines()
+        .find(|l| l.trim_start().starts_with("expect:"))
+        .unwrap();
+    std::fs::write(
+        &cases,
+        original.replacen(first_expect, "  expect: 'ok(\"definitely not this\")'", 1),
+    )
+    .unwrap();
+    let out = weld(&c.dir, &["test", "pipeline.yaml", "--stage", "style"]);
+    std::fs::write(&cases, original).unwrap();
+    let all = text(&out);
+    assert!(!out.status.success(), "{all}");
+    assert!(
+        all.contains("definitely not this"),
+        "the expected value is shown:\n{all}"
+    );
+    assert!(all.contains("1 failed"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
+}
