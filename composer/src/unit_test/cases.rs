@@ -149,8 +149,11 @@ pub fn parse(path: &Path, text: String) -> Result<TestFile, Diagnostics> {
     let mut diags = Diagnostics::default();
     for dup in locator.duplicates() {
         diags.push(
-            Diagnostic::error(format!("duplicate key `{}`", dup.key))
-                .at(&source, dup.second, "defined again here"),
+            Diagnostic::error(format!("duplicate key `{}`", dup.key)).at(
+                &source,
+                dup.second,
+                "defined again here",
+            ),
         );
     }
     if diags.has_errors() {
@@ -338,15 +341,21 @@ impl Context<'_> {
         }
         if keys.contains(&"sequence") {
             if keys.len() > 1 {
-                return Err(Diagnostic::error(
-                    "a `sequence` mock has no `match` or `default`",
-                )
-                .at_opt(self.source, here, ""));
+                return Err(
+                    Diagnostic::error("a `sequence` mock has no `match` or `default`").at_opt(
+                        self.source,
+                        here,
+                        "",
+                    ),
+                );
             }
             let Some(serde_yaml::Value::Sequence(items)) = map.get("sequence") else {
                 return Err(
-                    Diagnostic::error("`sequence` is a list of values, one per call")
-                        .at_opt(self.source, here, ""),
+                    Diagnostic::error("`sequence` is a list of values, one per call").at_opt(
+                        self.source,
+                        here,
+                        "",
+                    ),
                 );
             };
             let values = items
@@ -367,20 +376,20 @@ impl Context<'_> {
                         )
                         .at_opt(
                             self.source,
-                            self.locator.value(&[&path_strs[..], &["match", &i]].concat()),
+                            self.locator
+                                .value(&[&path_strs[..], &["match", &i]].concat()),
                             "",
                         ));
                     };
                     let (Some(args), Some(ret)) = (arm.get("args"), arm.get("return")) else {
-                        return Err(Diagnostic::error(
-                            "a `match` arm needs `args` and `return`",
-                        )
-                        .at_opt(
-                            self.source,
-                            self.locator.value(&[&path_strs[..], &["match", &i]].concat()),
-                            "",
-                        )
-                        .help("e.g. `{ args: '(\"a b\")', return: '[\"a\", \"b\"]' }`"));
+                        return Err(Diagnostic::error("a `match` arm needs `args` and `return`")
+                            .at_opt(
+                                self.source,
+                                self.locator
+                                    .value(&[&path_strs[..], &["match", &i]].concat()),
+                                "",
+                            )
+                            .help("e.g. `{ args: '(\"a b\")', return: '[\"a\", \"b\"]' }`"));
                     };
                     if let Some(bad) = arm
                         .keys()
@@ -404,8 +413,11 @@ impl Context<'_> {
                 }
             }
             Some(_) => {
-                return Err(Diagnostic::error("`match` is a list of arms")
-                    .at_opt(self.source, here, ""));
+                return Err(Diagnostic::error("`match` is a list of arms").at_opt(
+                    self.source,
+                    here,
+                    "",
+                ));
             }
             None => {}
         }
@@ -461,7 +473,11 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostics {
         let start = loc.index().min(source.text.len());
         let rest = &source.text[start..];
         let len = rest.find(['\n', ':']).unwrap_or(rest.len()).max(1);
-        d = d.at(source, Span::new(start, (start + len).min(source.text.len())), "");
+        d = d.at(
+            source,
+            Span::new(start, (start + len).min(source.text.len())),
+            "",
+        );
     }
     if message.contains("unknown field") || message.contains("missing field") {
         d = d.help(

@@ -176,7 +176,11 @@ pub fn run(
     let mut diags = Diagnostics::default();
     let mut files = IndexMap::new();
     for stage in manifest.stages.values() {
-        if options.stage.as_deref().is_some_and(|s| s != stage.name.as_str()) {
+        if options
+            .stage
+            .as_deref()
+            .is_some_and(|s| s != stage.name.as_str())
+        {
             continue;
         }
         let file = test_file(stage);
@@ -187,7 +191,10 @@ pub fn run(
                         .help(format!("write its cases in `{}`", file.display())),
                 );
             } else {
-                term.verbose("Skipping", format!("{} (no `{}`)", stage.name, file.display()));
+                term.verbose(
+                    "Skipping",
+                    format!("{} (no `{}`)", stage.name, file.display()),
+                );
             }
             continue;
         }
@@ -218,9 +225,9 @@ pub fn run(
     for (name, file) in &files {
         let component = &built[name].component;
         term.status("Loading", format!("{name} (`{}`)", component.display()));
-        let loaded = weld_shim::load(&engine, component, &Default::default())
-            .map_err(|e| anyhow::Error::from(e).context(format!("cannot load stage `{name}`")))?;
-        let runner = runner::StageRunner::new(&engine, &loaded.component)
+        let loaded = load(&engine, component)
+            .map_err(|e| e.context(format!("cannot load stage `{name}`")))?;
+        let runner = runner::StageRunner::new(&engine, &loaded)
             .map_err(|e| e.context(format!("cannot link stage `{name}` for testing")))?;
         let checked = runner.check(file, &mut diags);
         let selected: Vec<_> = checked
@@ -236,7 +243,12 @@ pub fn run(
                 keep
             })
             .collect();
-        stages.push((name.clone(), file.source.display_path.clone(), runner, selected));
+        stages.push((
+            name.clone(),
+            file.source.display_path.clone(),
+            runner,
+            selected,
+        ));
     }
     if diags.has_errors() {
         return Err(TestError::Invalid(diags));
@@ -270,4 +282,18 @@ pub fn run(
         }
     }
     Ok(report)
+}
+
+/// Loads a component through the shim's compilation cache; `.wat` text (prebuilt
+/// stages written by hand, as in tests) is compiled in memory.
+fn load(
+    engine: &weld_shim::WeldEngine,
+    path: &Path,
+) -> anyhow::Result<weld_shim::wasmtime::component::Component> {
+    if path.extension().is_some_and(|e| e == "wat") {
+        let bytes = wat::parse_file(path)?;
+        return weld_shim::wasmtime::component::Component::new(engine.engine(), &bytes)
+            .map_err(|e| anyhow::anyhow!("{e}"));
+    }
+    Ok(weld_shim::load(engine, path, &Default::default())?.component)
 }

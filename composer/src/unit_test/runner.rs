@@ -252,12 +252,13 @@ impl StageRunner {
         diags: &mut Diagnostics,
     ) -> Option<CheckedCase> {
         let source = &file.source;
-        let line = case
-            .name_span
-            .map_or(0, |s| source.line_col(s.start).0);
+        let line = case.name_span.map_or(0, |s| source.line_col(s.start).0);
         let wave_error = |w: &Wave, what: &str, e: &WaveError, note: Option<String>| {
-            let mut d = Diagnostic::error(format!("{what}: {}", e.message))
-                .at_opt(source, w.sub_span(e.span.clone()), "");
+            let mut d = Diagnostic::error(format!("{what}: {}", e.message)).at_opt(
+                source,
+                w.sub_span(e.span.clone()),
+                "",
+            );
             if let Some(n) = note {
                 d = d.note(n);
             }
@@ -278,12 +279,9 @@ impl StageRunner {
             Ok(f) => f.clone(),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(format!(
-                        "the stage exports no function `{}`",
-                        parsed.name()
-                    ))
-                    .at_opt(source, case.call.sub_span(0..parsed.name().len()), "")
-                    .note(e.to_string()),
+                    Diagnostic::error(format!("the stage exports no function `{}`", parsed.name()))
+                        .at_opt(source, case.call.sub_span(0..parsed.name().len()), "")
+                        .note(e.to_string()),
                 );
                 return None;
             }
@@ -377,8 +375,11 @@ impl StageRunner {
             };
             let Some(import) = self.resolve_import(name) else {
                 diags.push(
-                    Diagnostic::error(format!("the stage imports no function `{name}`"))
-                        .at_opt(source, c.call.span, ""),
+                    Diagnostic::error(format!("the stage imports no function `{name}`")).at_opt(
+                        source,
+                        c.call.span,
+                        "",
+                    ),
                 );
                 continue;
             };
@@ -387,10 +388,7 @@ impl StageRunner {
                 Some(a) => {
                     let w = Wave {
                         text: a.to_string(),
-                        span: c
-                            .call
-                            .sub_span(name.len()..text.len())
-                            .or(c.call.span),
+                        span: c.call.sub_span(name.len()..text.len()).or(c.call.span),
                         verbatim: c.call.verbatim && c.call.text.len() == text.len(),
                     };
                     match parse_args(&import, &w) {
@@ -450,11 +448,7 @@ impl StageRunner {
         }
         let result = self.call(case).await;
         let st = std::mem::take(&mut *self.state.lock().unwrap_or_else(|p| p.into_inner()));
-        let call_text = format!(
-            "{}{}",
-            case.func.qualified_name(),
-            show_args(&case.params)
-        );
+        let call_text = format!("{}{}", case.func.qualified_name(), show_args(&case.params));
         let mut problems = Vec::new();
         match (&case.expect, result) {
             (_, Err(CallError::Setup(e))) => problems.push(format!("could not run: {e:#}")),
@@ -464,10 +458,7 @@ impl StageRunner {
             (Expect::Trap(want), Err(CallError::Guest(g))) => {
                 let got = guest_text(&g);
                 if !got.contains(want.as_str()) {
-                    problems.push(side_by_side(
-                        &format!("trap containing {want:?}"),
-                        &got,
-                    ));
+                    problems.push(side_by_side(&format!("trap containing {want:?}"), &got));
                 }
             }
             (_, Err(CallError::Guest(g))) => {
@@ -583,10 +574,9 @@ impl Mock {
                 *next += 1;
                 values.get(i).cloned().ok_or_else(|| {
                     format!(
-                        "import `{key}` was called {} times but its mock `sequence` has {} value{}: {call}",
-                        i + 1,
+                        "import `{key}` was called more often than its mock `sequence` has values ({}): call {} was {call}",
                         values.len(),
-                        if values.len() == 1 { "" } else { "s" }
+                        i + 1,
                     )
                 })
             }
