@@ -62,6 +62,21 @@ pub struct EngineOptions {
     pub max_instances: Option<u32>,
 }
 
+impl EngineOptions {
+    /// Options for a process that instantiates once (`invoke`, `run`).
+    ///
+    /// A pool only pays off when slots are reused; setting one up costs a
+    /// guard-page `mprotect` per pre-reserved stack, milliseconds that a
+    /// one-shot process would spend for nothing.
+    pub fn one_shot(limits: Limits) -> Self {
+        Self {
+            limits,
+            allocator: Allocator::OnDemand,
+            max_instances: None,
+        }
+    }
+}
+
 /// The engine could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

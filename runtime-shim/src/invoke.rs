@@ -129,10 +129,7 @@ pub enum InvokeError {
 
 /// Runs the whole `invoke` command.
 pub fn invoke(options: &InvokeOptions) -> Result<InvokeOutput, InvokeError> {
-    let engine = WeldEngine::new(&EngineOptions {
-        limits: options.limits,
-        ..EngineOptions::default()
-    })?;
+    let engine = WeldEngine::new(&EngineOptions::one_shot(options.limits))?;
     let loaded = load(&engine, &options.artifact, &options.load)?;
     let prepared = Prepared::new(
         &engine,

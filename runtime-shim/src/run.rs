@@ -72,10 +72,7 @@ pub enum RunError {
 
 /// Runs the command; returns the exit status to exit with.
 pub fn run(options: &RunOptions) -> Result<i32, RunError> {
-    let engine = WeldEngine::new(&EngineOptions {
-        limits: options.limits,
-        ..EngineOptions::default()
-    })?;
+    let engine = WeldEngine::new(&EngineOptions::one_shot(options.limits))?;
     let loaded = load(&engine, &options.artifact, &options.load)?;
     let pre = linker(&engine)?
         .instantiate_pre(&loaded.component)

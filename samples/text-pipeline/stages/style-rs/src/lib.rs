@@ -19,7 +19,11 @@ impl Guest for Style {
         Ok(match letter_case {
             LetterCase::Upper => joined.to_uppercase(),
             LetterCase::Lower => joined.to_lowercase(),
-            LetterCase::Title => words.iter().map(|w| title_case(w)).collect::<Vec<_>>().join(" "),
+            LetterCase::Title => words
+                .iter()
+                .map(|w| title_case(w))
+                .collect::<Vec<_>>()
+                .join(" "),
         })
     }
 }
@@ -27,7 +31,10 @@ impl Guest for Style {
 fn title_case(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect(),
         None => String::new(),
     }
 }
