@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use weld_shim::invoke::Prepared;
-use weld_shim::{EngineOptions, LoadOptions, WeldEngine, load};
+use weld_shim::{Allocator, EngineOptions, LoadOptions, WeldEngine, load};
 
 const INSTANTIATIONS: usize = 3000;
 const WARM_CALLS: usize = 20_000;
@@ -108,10 +108,55 @@ fn bench_invoke(case: &InvokeCase, wasmtime_cli: Option<&Path>) {
     println!("\n== invoke: {} ==", case.label);
     println!("  artifact: {}", case.artifact.display());
     println!("  call:     {}", case.call);
-    let engine = WeldEngine::new(&EngineOptions::default()).expect("engine");
+    println!("  weld-shim (pooling allocator, InstancePre, CoW images, resident slots):");
+    let ours = in_process(case, Allocator::Pooling);
+    // The reference: wasmtime's default instance allocator (what `wasmtime
+    // run` uses), everything else equal, on the same artifact in the same run.
+    println!("  reference (wasmtime's default on-demand allocator):");
+    let reference = in_process(case, Allocator::OnDemand);
+    println!(
+        "  ratios reference/weld-shim (p50): instantiate + first call {:.2}, warm call {:.2}",
+        reference.first_call.as_secs_f64() / ours.first_call.as_secs_f64(),
+        reference.warm_call.as_secs_f64() / ours.warm_call.as_secs_f64(),
+    );
+
+    if let Some(cli) = wasmtime_cli {
+        let ours = process_time(|| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
+            c.arg("invoke").arg(&case.artifact).arg(&case.call);
+            c
+        });
+        let theirs = process_time(|| {
+            let mut c = Command::new(cli);
+            c.args(["run", "--invoke", &case.call]).arg(&case.artifact);
+            c
+        });
+        if let (Some(ours), Some(theirs)) = (ours, theirs) {
+            println!(
+                "  process wall time p50: weld-shim {ours:.2?}, wasmtime {theirs:.2?}, ratio wasmtime/weld-shim {:.2}",
+                theirs.as_secs_f64() / ours.as_secs_f64()
+            );
+        }
+    }
+}
+
+/// p50 figures of one in-process run.
+struct InProcess {
+    first_call: Duration,
+    warm_call: Duration,
+}
+
+/// Instantiate + first call in a fresh store `INSTANTIATIONS` times, then
+/// `WARM_CALLS` calls on one instance, with the given allocator.
+fn in_process(case: &InvokeCase, allocator: Allocator) -> InProcess {
+    let engine = WeldEngine::new(&EngineOptions {
+        allocator,
+        ..EngineOptions::default()
+    })
+    .expect("engine");
     let started = Instant::now();
     let loaded = load(&engine, &case.artifact, &LoadOptions::default()).expect("load");
-    println!("  load ({:?}): {:.2?}", loaded.source, started.elapsed());
+    println!("    load ({:?}): {:.2?}", loaded.source, started.elapsed());
     let prepared = Prepared::new(
         &engine,
         &case.artifact,
@@ -149,8 +194,8 @@ fn bench_invoke(case: &InvokeCase, wasmtime_cli: Option<&Path>) {
             release.push(t3 - t2);
         }
         report("instantiate", &mut instantiate);
-        report("instantiate + first call", &mut first_call);
-        report("release (slot reset)", &mut release);
+        let first_call = report("instantiate + first call", &mut first_call);
+        report("release (store dropped)", &mut release);
 
         let (mut store, instance) = prepared.instantiate().await.unwrap();
         let mut warm = Vec::with_capacity(WARM_CALLS);
@@ -159,27 +204,12 @@ fn bench_invoke(case: &InvokeCase, wasmtime_cli: Option<&Path>) {
             prepared.call(&mut store, &instance, &call).await.unwrap();
             warm.push(t0.elapsed());
         }
-        report("call on a warm instance", &mut warm);
-    });
-
-    if let Some(cli) = wasmtime_cli {
-        let ours = process_time(|| {
-            let mut c = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
-            c.arg("invoke").arg(&case.artifact).arg(&case.call);
-            c
-        });
-        let theirs = process_time(|| {
-            let mut c = Command::new(cli);
-            c.args(["run", "--invoke", &case.call]).arg(&case.artifact);
-            c
-        });
-        if let (Some(ours), Some(theirs)) = (ours, theirs) {
-            println!(
-                "  process wall time p50: weld-shim {ours:.2?}, wasmtime {theirs:.2?}, ratio wasmtime/weld-shim {:.2}",
-                theirs.as_secs_f64() / ours.as_secs_f64()
-            );
+        let warm_call = report("call on a warm instance", &mut warm);
+        InProcess {
+            first_call,
+            warm_call,
         }
-    }
+    })
 }
 
 /// p50 wall time of `PROCESS_RUNS` runs, `None` if a run fails.
@@ -390,16 +420,18 @@ fn one_request(conn: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
     Ok(status)
 }
 
-fn report(what: &str, samples: &mut [Duration]) {
+/// Prints p50/p90/p99 of `samples`; returns the p50.
+fn report(what: &str, samples: &mut [Duration]) -> Duration {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
     println!(
-        "  {what:<28} p50 {:>9.2?}  p90 {:>9.2?}  p99 {:>9.2?}  (n={})",
+        "    {what:<26} p50 {:>9.2?}  p90 {:>9.2?}  p99 {:>9.2?}  (n={})",
         at(0.5),
         at(0.9),
         at(0.99),
         samples.len()
     );
+    at(0.5)
 }
 
 struct Fixtures {

@@ -70,7 +70,7 @@ pub mod serve;
 
 pub use capabilities::{Capabilities, DirGrant};
 pub use diagnose::{GuestError, Origin};
-pub use engine::{EngineOptions, WeldEngine};
+pub use engine::{Allocator, EngineOptions, WeldEngine};
 pub use invoke::{InvokeError, InvokeOptions, InvokeOutput, invoke};
 pub use limits::Limits;
 pub use loader::{LoadError, LoadOptions, PrecompileError, load, precompile};

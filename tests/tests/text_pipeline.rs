@@ -165,3 +165,38 @@ fn weld_test_runs_every_stages_cases_and_shows_a_wrong_expectation() {
     assert!(all.contains("1 failed"), "{all}");
     assert!(!all.contains("panicked"), "{all}");
 }
+
+#[test]
+fn the_same_contracts_in_rust_only_give_the_same_answers() {
+    // `rust-only.yaml` keeps `app` and swaps the Go and JS stages for Rust
+    // ones exporting the same interfaces: the contract, not the language, is
+    // what a stage is wired by.
+    let c = composed();
+    let out = weld(
+        &c.dir,
+        &["compose", "rust-only.yaml", "-o", "build/rust-only.wasm"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let rust_only = c.dir.join("build/rust-only.wasm");
+    let imports = weld_e2e::component_imports(&std::fs::read(&rust_only).unwrap());
+    assert!(
+        !imports.iter().any(|i| i.starts_with("demo:text/")),
+        "the stages are linked inside, not imported: {imports:?}"
+    );
+    for call in [
+        r#"demo:text/pipeline.process("  hello   wasm world ")"#,
+        r#"demo:text/pipeline.analyze("grüße  ünd  küsse, the quick brownest fox")"#,
+        r#"demo:text/pipeline.analyze("   ")"#,
+    ] {
+        let polyglot = ok(invoke(call));
+        let rust = ok(shim(&["invoke", rust_only.to_str().unwrap(), call]));
+        assert_eq!(rust, polyglot, "{call}");
+    }
+
+    // The Rust stages pass the same unit cases as the Go and JS ones.
+    let out = weld(&c.dir, &["test", "rust-only.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("test clean::"), "{stdout}");
+    assert!(stdout.contains("test style::"), "{stdout}");
+}
