@@ -65,6 +65,39 @@ pub fn report(term: &Terminal, diags: &Diagnostics, what: &str) -> anyhow::Error
     }
 }
 
+/// Prints each stage that failed to build, with the compiler's output framed
+/// under the stage's name, and returns the summary error.
+pub fn report_build_failures(
+    term: &Terminal,
+    failures: &[weld::build::BuildFailure],
+    what: &str,
+) -> anyhow::Error {
+    for f in failures {
+        let mut d = weld::diagnostic::Diagnostic::error(format!(
+            "failed to build stage `{}` ({})",
+            f.stage, f.lang
+        ))
+        .note(&f.message);
+        if let Some(help) = &f.help {
+            d = d.help(help);
+        }
+        term.diagnostic(&d);
+        if !f.output.trim().is_empty() {
+            eprintln!(
+                "--- output of stage `{}` ---\n{}\n--- end of output of stage `{}` ---",
+                f.stage,
+                f.output.trim_end(),
+                f.stage
+            );
+        }
+        eprintln!();
+    }
+    anyhow::anyhow!(
+        "could not {what}: {} stage(s) failed to build",
+        failures.len()
+    )
+}
+
 /// Prints warnings, each followed by a blank line.
 pub fn print_warnings<'a>(
     term: &Terminal,

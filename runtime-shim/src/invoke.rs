@@ -14,13 +14,14 @@ use wasmtime::component::wasm_wave::untyped::UntypedFuncCall;
 use wasmtime::component::wasm_wave::wasm::{DisplayFuncResults, DisplayType};
 use wasmtime::component::{Component, Instance, InstancePre, Type, Val};
 
-use crate::capabilities::{Capabilities, CapabilityError, Stdio};
+use crate::capabilities::{Capabilities, Stdio};
 use crate::diagnose::{GuestError, classify};
-use crate::engine::{EngineError, EngineOptions, WeldEngine};
+use crate::engine::{EngineOptions, WeldEngine};
 use crate::exports::{ExportedFunc, Exports, ResolveError};
-use crate::host::{Host, LinkError, linker, new_store};
+use crate::host::{Host, new_store};
 use crate::limits::Limits;
-use crate::loader::{LoadError, LoadOptions, load};
+use crate::loader::LoadOptions;
+use crate::prepare::{PrepareError, instantiate_pre, open};
 
 /// Options for [`invoke`].
 #[derive(Debug, Clone)]
@@ -53,27 +54,9 @@ pub struct InvokeOutput {
 /// Why an invocation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum InvokeError {
-    /// The engine could not be set up.
+    /// The engine, the artifact or its imports are not right.
     #[error(transparent)]
-    Engine(#[from] EngineError),
-    /// The artifact could not be loaded.
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// WASI could not be linked.
-    #[error(transparent)]
-    Link(#[from] LinkError),
-    /// A capability could not be granted.
-    #[error(transparent)]
-    Capability(#[from] CapabilityError),
-    /// The artifact imports something the host does not provide.
-    #[error("cannot instantiate `{}`", artifact.display())]
-    Instantiate {
-        /// The artifact.
-        artifact: PathBuf,
-        /// Wasmtime's explanation, naming the missing import.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    Prepare(#[from] PrepareError),
     /// The call is not `name(args)` in WAVE.
     #[error(
         "invalid call `{call}`: {reason} (expected `<interface>.<function>(<args>)` with arguments in WAVE, e.g. `demo:text/pipeline.process(\"Hello\")`)"
@@ -129,8 +112,11 @@ pub enum InvokeError {
 
 /// Runs the whole `invoke` command.
 pub fn invoke(options: &InvokeOptions) -> Result<InvokeOutput, InvokeError> {
-    let engine = WeldEngine::new(&EngineOptions::one_shot(options.limits))?;
-    let loaded = load(&engine, &options.artifact, &options.load)?;
+    let (engine, loaded) = open(
+        &EngineOptions::one_shot(options.limits),
+        &options.artifact,
+        &options.load,
+    )?;
     let prepared = Prepared::new(
         &engine,
         &options.artifact,
@@ -204,15 +190,7 @@ impl Prepared {
         component: &Component,
         capabilities: Capabilities,
     ) -> Result<Self, InvokeError> {
-        // Fail on a bad `--dir` before any guest code runs.
-        capabilities.wasi_ctx(&[], Stdio::Logs)?;
-        let linker = linker(engine)?;
-        let pre = linker
-            .instantiate_pre(component)
-            .map_err(|e| InvokeError::Instantiate {
-                artifact: artifact.to_path_buf(),
-                source: e.into_boxed_dyn_error(),
-            })?;
+        let pre = instantiate_pre(engine, artifact, component, &capabilities)?;
         Ok(Self {
             engine: engine.clone(),
             artifact: artifact.to_path_buf(),
@@ -284,7 +262,8 @@ impl Prepared {
 
     /// A fresh store (capabilities granted, limits armed) and instance.
     pub async fn instantiate(&self) -> Result<(Store<Host>, Instance), InvokeError> {
-        let host = Host::new(&self.capabilities, &[], Stdio::Logs, self.engine.limits())?;
+        let host = Host::new(&self.capabilities, &[], Stdio::Logs, self.engine.limits())
+            .map_err(PrepareError::from)?;
         let mut store = new_store(&self.engine, host);
         let instance =
             self.pre
@@ -292,10 +271,11 @@ impl Prepared {
                 .await
                 .map_err(|e| match classify(e) {
                     // Limits and traps during start-up are the guest's failure.
-                    GuestError::Other(source) => InvokeError::Instantiate {
+                    GuestError::Other(source) => PrepareError::Instantiate {
                         artifact: self.artifact.clone(),
                         source,
-                    },
+                    }
+                    .into(),
                     guest => InvokeError::Guest(guest),
                 })?;
         Ok((store, instance))

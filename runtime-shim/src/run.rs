@@ -9,14 +9,15 @@ use std::path::PathBuf;
 
 use wasmtime_wasi::p2::bindings::CommandPre;
 
-use crate::capabilities::{Capabilities, CapabilityError, Stdio};
+use crate::capabilities::{Capabilities, Stdio};
 use crate::diagnose::{GuestError, classify};
-use crate::engine::{EngineError, EngineOptions, WeldEngine};
+use crate::engine::EngineOptions;
 use crate::exports::Exports;
-use crate::host::{Host, LinkError, linker, new_store};
+use crate::host::{Host, new_store};
 use crate::invoke::block_on;
 use crate::limits::Limits;
-use crate::loader::{LoadError, LoadOptions, load};
+use crate::loader::LoadOptions;
+use crate::prepare::{PrepareError, instantiate_pre, open};
 
 /// Options for [`run`].
 #[derive(Debug, Clone)]
@@ -36,27 +37,9 @@ pub struct RunOptions {
 /// Why a command could not run to an exit status.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The engine could not be set up.
+    /// The engine, the artifact or its imports are not right.
     #[error(transparent)]
-    Engine(#[from] EngineError),
-    /// The artifact could not be loaded.
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// WASI could not be linked.
-    #[error(transparent)]
-    Link(#[from] LinkError),
-    /// A capability could not be granted.
-    #[error(transparent)]
-    Capability(#[from] CapabilityError),
-    /// The artifact imports something the host does not provide.
-    #[error("cannot instantiate `{}`", artifact.display())]
-    Instantiate {
-        /// The artifact.
-        artifact: PathBuf,
-        /// Wasmtime's explanation.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    Prepare(#[from] PrepareError),
     /// The artifact does not export `wasi:cli/run`.
     #[error("`{}` is not a command: it does not export `wasi:cli/run` (call a function with `invoke` instead)\n{exports}", artifact.display())]
     NotACommand {
@@ -72,14 +55,17 @@ pub enum RunError {
 
 /// Runs the command; returns the exit status to exit with.
 pub fn run(options: &RunOptions) -> Result<i32, RunError> {
-    let engine = WeldEngine::new(&EngineOptions::one_shot(options.limits))?;
-    let loaded = load(&engine, &options.artifact, &options.load)?;
-    let pre = linker(&engine)?
-        .instantiate_pre(&loaded.component)
-        .map_err(|e| RunError::Instantiate {
-            artifact: options.artifact.clone(),
-            source: e.into_boxed_dyn_error(),
-        })?;
+    let (engine, loaded) = open(
+        &EngineOptions::one_shot(options.limits),
+        &options.artifact,
+        &options.load,
+    )?;
+    let pre = instantiate_pre(
+        &engine,
+        &options.artifact,
+        &loaded.component,
+        &options.capabilities,
+    )?;
     let command = CommandPre::new(pre).map_err(|_| RunError::NotACommand {
         artifact: options.artifact.clone(),
         exports: Exports::of(engine.engine(), &loaded.component),
@@ -99,7 +85,8 @@ pub fn run(options: &RunOptions) -> Result<i32, RunError> {
         &args,
         Stdio::Inherit,
         engine.limits(),
-    )?;
+    )
+    .map_err(PrepareError::from)?;
     let mut store = new_store(&engine, host);
 
     block_on(async move {

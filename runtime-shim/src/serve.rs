@@ -33,13 +33,14 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::capabilities::{Capabilities, CapabilityError, Stdio};
+use crate::capabilities::{Capabilities, Stdio};
 use crate::diagnose::{GuestError, classify};
-use crate::engine::{EngineError, EngineOptions, WeldEngine};
+use crate::engine::{EngineOptions, WeldEngine};
 use crate::exports::Exports;
-use crate::host::{Host, LinkError, linker, new_store};
+use crate::host::{Host, new_store};
 use crate::limits::{HumanDuration, Limits};
-use crate::loader::{LoadError, LoadOptions, load};
+use crate::loader::LoadOptions;
+use crate::prepare::{PrepareError, instantiate_pre, open};
 
 /// Options for [`serve`] and [`Server::bind`].
 #[derive(Debug, Clone)]
@@ -83,27 +84,9 @@ impl ServeOptions {
 /// Why the server could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    /// The engine could not be set up.
+    /// The engine, the artifact or its imports are not right.
     #[error(transparent)]
-    Engine(#[from] EngineError),
-    /// The artifact could not be loaded.
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// WASI could not be linked.
-    #[error(transparent)]
-    Link(#[from] LinkError),
-    /// A capability could not be granted.
-    #[error(transparent)]
-    Capability(#[from] CapabilityError),
-    /// The artifact imports something the host does not provide.
-    #[error("cannot instantiate `{}`", artifact.display())]
-    Instantiate {
-        /// The artifact.
-        artifact: PathBuf,
-        /// Wasmtime's explanation.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    Prepare(#[from] PrepareError),
     /// The artifact does not export `wasi:http/incoming-handler`.
     #[error("`{}` cannot serve HTTP: it does not export `wasi:http/incoming-handler`\n{exports}", artifact.display())]
     NotAHandler {
@@ -200,20 +183,21 @@ pub async fn shutdown_signal() {
 impl Server {
     /// Loads and links the artifact and binds `options.addr`.
     pub async fn bind(options: &ServeOptions) -> Result<Self, ServeError> {
-        let engine = WeldEngine::new(&EngineOptions {
-            limits: options.limits,
-            max_instances: options.max_instances,
-            ..EngineOptions::default()
-        })?;
-        let loaded = load(&engine, &options.artifact, &options.load)?;
-        // Fail on a bad `--dir` now rather than on every request.
-        options.capabilities.wasi_ctx(&[], Stdio::Logs)?;
-        let instance_pre = linker(&engine)?
-            .instantiate_pre(&loaded.component)
-            .map_err(|e| ServeError::Instantiate {
-                artifact: options.artifact.clone(),
-                source: e.into_boxed_dyn_error(),
-            })?;
+        let (engine, loaded) = open(
+            &EngineOptions {
+                limits: options.limits,
+                max_instances: options.max_instances,
+                ..EngineOptions::default()
+            },
+            &options.artifact,
+            &options.load,
+        )?;
+        let instance_pre = instantiate_pre(
+            &engine,
+            &options.artifact,
+            &loaded.component,
+            &options.capabilities,
+        )?;
         let pre = ProxyPre::new(instance_pre).map_err(|_| ServeError::NotAHandler {
             artifact: options.artifact.clone(),
             exports: Exports::of(engine.engine(), &loaded.component),

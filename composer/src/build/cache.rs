@@ -1,6 +1,6 @@
 //! The build cache: a stage's component, keyed by a hash of everything that decides it.
 //!
-//! Components live in `.weld/stages/<stage>/<key>.wasm` next to the pipeline. The key
+//! Components live in `.weld/stages/<pipeline>/<stage>/<key>.wasm` next to the pipeline. The key
 //! hashes the stage's source files (skipping build output and the bindings Weld itself
 //! generates), the WIT directory, the world, the language, the toolchain's version and
 //! Weld's version. Writes go through a temporary file, so a crash never leaves a

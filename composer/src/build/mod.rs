@@ -95,6 +95,8 @@ struct BuildContext<'a> {
     stage: &'a Stage,
     /// The pipeline's work folder, `.weld/` next to pipeline.yaml.
     work_dir: PathBuf,
+    /// The pipeline's name.
+    pipeline: &'a str,
     toolchain: &'a str,
     term: &'a Terminal,
     /// The pipeline serves HTTP: adapt WASI preview 1 with the proxy adapter, so the
@@ -104,9 +106,13 @@ struct BuildContext<'a> {
 }
 
 impl BuildContext<'_> {
-    /// The stage's own scratch folder.
+    /// The stage's own scratch folder and cache, per pipeline: two pipelines in
+    /// one folder may both have a stage `style` built from different sources.
     fn stage_dir(&self) -> PathBuf {
-        self.work_dir.join("stages").join(self.stage.name.as_str())
+        self.work_dir
+            .join("stages")
+            .join(self.pipeline)
+            .join(self.stage.name.as_str())
     }
 
     fn world(&self) -> anyhow::Result<wit_parser::WorldId> {
@@ -189,6 +195,7 @@ pub fn build_all(
                         wit,
                         stage,
                         work_dir: work_dir.clone(),
+                        pipeline: &manifest.name,
                         toolchain: toolchains.version(stage.lang),
                         term,
                         http_proxy,

@@ -4,12 +4,11 @@ use anyhow::Context as _;
 
 use weld::{
     build::BuildOptions,
-    diagnostic::Diagnostic,
     pipeline::{self, ComposeError},
     terminal::Terminal,
 };
 
-use super::{PipelineArg, print_warnings, report};
+use super::{PipelineArg, print_warnings, report, report_build_failures};
 
 /// Build every stage, check every wire and link the pipeline into one component.
 ///
@@ -53,30 +52,7 @@ impl ComposeCommand {
             Err(ComposeError::Invalid(diags)) => return Err(report(term, &diags, &what)),
             Err(ComposeError::Other(e)) => return Err(e.context(format!("could not {what}"))),
             Err(ComposeError::Build(failures)) => {
-                for f in &failures {
-                    let mut d = Diagnostic::error(format!(
-                        "failed to build stage `{}` ({})",
-                        f.stage, f.lang
-                    ))
-                    .note(&f.message);
-                    if let Some(help) = &f.help {
-                        d = d.help(help);
-                    }
-                    term.diagnostic(&d);
-                    if !f.output.trim().is_empty() {
-                        eprintln!(
-                            "--- output of stage `{}` ---\n{}\n--- end of output of stage `{}` ---",
-                            f.stage,
-                            f.output.trim_end(),
-                            f.stage
-                        );
-                    }
-                    eprintln!();
-                }
-                anyhow::bail!(
-                    "could not {what}: {} stage(s) failed to build",
-                    failures.len()
-                );
+                return Err(report_build_failures(term, &failures, &what));
             }
         };
         print_warnings(term, &report.warnings);

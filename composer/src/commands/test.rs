@@ -4,12 +4,11 @@ use anyhow::Context as _;
 
 use weld::{
     build::BuildOptions,
-    diagnostic::Diagnostic,
     terminal::Terminal,
     unit_test::{self, TestError, TestOptions},
 };
 
-use super::{PipelineArg, report};
+use super::{PipelineArg, report, report_build_failures};
 
 /// Run each stage's unit tests (`<stage>.test.yaml` next to the stage) against its built
 /// component, with its imports mocked.
@@ -42,6 +41,14 @@ impl TestCommand {
         let start = Instant::now();
         let path = &self.pipeline.pipeline;
         let what = format!("test `{}`", path.display());
+        // `weld test adds` reads like cargo's `cargo test adds`, but the first
+        // argument is the pipeline: say so rather than only "file not found".
+        if self.filter.is_none() && path.extension().is_none() && !path.exists() {
+            anyhow::bail!(
+                "no pipeline file `{}`\n\nhelp: to run only the cases whose name contains `{0}`, give the pipeline first: `weld test pipeline.yaml {0}`",
+                path.display()
+            );
+        }
         let options = TestOptions {
             stage: self.stage.clone(),
             filter: self.filter.clone(),
@@ -72,25 +79,7 @@ impl TestCommand {
             Ok(r) => r,
             Err(TestError::Invalid(diags)) => return Err(report(term, &diags, &what)),
             Err(TestError::Build(failures)) => {
-                for f in &failures {
-                    let mut d = Diagnostic::error(format!(
-                        "failed to build stage `{}` ({})",
-                        f.stage, f.lang
-                    ))
-                    .note(&f.message);
-                    if let Some(help) = &f.help {
-                        d = d.help(help);
-                    }
-                    term.diagnostic(&d);
-                    if !f.output.trim().is_empty() {
-                        eprintln!("{}", f.output.trim_end());
-                    }
-                    eprintln!();
-                }
-                anyhow::bail!(
-                    "could not {what}: {} stage(s) failed to build",
-                    failures.len()
-                );
+                return Err(report_build_failures(term, &failures, &what));
             }
             Err(TestError::Other(e)) => return Err(e.context(format!("could not {what}"))),
         };

@@ -252,6 +252,19 @@ impl Manifest {
                     .help("add at least one stage under `stages:`"),
             );
         }
+        // The name becomes file and folder names (`build/<name>.wasm`, the build
+        // cache): nothing that could leave or confuse a path.
+        let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if self.locator.value(&["name"]).is_some()
+            && (self.name.is_empty() || self.name.starts_with('.') || !self.name.chars().all(safe))
+        {
+            diags.push(
+                Diagnostic::error(format!("invalid pipeline name `{}`", self.name))
+                    .at_opt(&self.source, self.locator.value(&["name"]), "")
+                    .note("the name is used for the artifact's file name, `build/<name>.wasm`")
+                    .help("use letters, digits, `-`, `_` and `.`, not starting with `.` (e.g. `edge-api`)"),
+            );
+        }
         if self.exports.is_empty() {
             diags.push(
                 Diagnostic::error("the pipeline exports nothing")

@@ -351,8 +351,15 @@ impl StageRunner {
                 MockSpec::Match { arms, default } => (|| {
                     let mut out = Vec::new();
                     for (args, ret) in arms {
-                        let args = parse_args(&import, args)
-                            .map_err(|e| wave_error(args, &what, &e, sig.clone()))?;
+                        let args = parse_args(&import, args).map_err(|e| {
+                            let d = wave_error(args, &what, &e, sig.clone());
+                            if args.text.trim_start().starts_with('(') {
+                                d
+                            } else {
+                                // `args: "(2)"` is the WAVE string "(2)".
+                                d.help("`args` is the argument list in parentheses, in single quotes: `args: '(2)'`")
+                            }
+                        })?;
                         out.push((args, parse_ret(ret)?));
                     }
                     let default = default.as_ref().map(parse_ret).transpose()?;

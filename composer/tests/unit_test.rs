@@ -1,0 +1,175 @@
+//! `weld test` as a user runs it, on a stage made from WAT
+//! (`tests/unit_test_cases/calc`): passing and failing cases, mocks of every
+//! kind, an unmocked import, a trap, filters, JUnit output, and a case that
+//! does not fit the stage's types. Fast: no guest toolchain involved.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// A fresh copy of the `calc` fixture: `weld test` writes its build cache next
+/// to the pipeline.
+fn calc() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/unit_test_cases/calc");
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+    }
+    tmp
+}
+
+fn weld_test(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_weld"))
+        .arg("test")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("weld runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn passing_cases_pass_and_failures_show_what_was_expected_and_found() {
+    let dir = calc();
+    let out = weld_test(dir.path(), &["pipeline.yaml"]);
+    let (stdout, stderr) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    for case in [
+        "adds",
+        "doubles-with-a-fixed-mock",
+        "doubles-with-a-match-mock",
+        "traps",
+    ] {
+        assert!(
+            stdout.contains(&format!("test math::{case} ... ok")),
+            "{case}:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("test math::wrong-on-purpose ... FAILED"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expected: 5"), "{stdout}");
+    assert!(stdout.contains("actual: 4"), "{stdout}");
+    // The failing case is located in its file.
+    assert!(
+        stdout.contains("---- math::wrong-on-purpose (./math.test.yaml:24) ----"),
+        "{stdout}"
+    );
+    // An import called without a mock fails the case and names the import
+    // and the arguments it was called with.
+    assert!(
+        stdout.contains(
+            "unmocked import `demo:calc/host.double` was called: demo:calc/host.double(3)"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("4 passed, 2 failed"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_filter_selects_cases_by_name_and_junit_records_them() {
+    let dir = calc();
+    let out = weld_test(
+        dir.path(),
+        &["pipeline.yaml", "doubles", "--junit", "report.xml"],
+    );
+    let stdout = stdout(&out);
+    assert!(out.status.success(), "{stdout}\n{}", stderr(&out));
+    assert_eq!(stdout.matches("test math::").count(), 2, "{stdout}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("2 passed, 0 failed"),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(dir.path().join("report.xml")).unwrap();
+    assert!(xml.contains(r#"tests="2" failures="0""#), "{xml}");
+    assert!(
+        xml.contains(r#"<testcase name="doubles-with-a-fixed-mock" classname="calc.math""#),
+        "{xml}"
+    );
+}
+
+#[test]
+fn junit_records_each_failure_with_its_message() {
+    let dir = calc();
+    let out = weld_test(dir.path(), &["--junit", "report.xml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let xml = std::fs::read_to_string(dir.path().join("report.xml")).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains(r#"tests="6" failures="2""#), "{xml}");
+    assert!(xml.contains(r#"<failure message="expected: 5">"#), "{xml}");
+    assert!(
+        xml.contains("unmocked import `demo:calc/host.double` was called"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_mock_that_does_not_fit_is_reported_at_its_line_and_nothing_runs() {
+    let dir = calc();
+    let cases = dir.path().join("math.test.yaml");
+    let text = std::fs::read_to_string(&cases).unwrap();
+    // Double quotes make a WAVE string, not an argument list.
+    std::fs::write(&cases, text.replace("args: '(2)'", "args: \"(2)\"")).unwrap();
+    let out = weld_test(dir.path(), &[]);
+    let (stdout, stderr) = (stdout(&out), stderr(&out));
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("error: the mock does not fit `demo:calc/host.double`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("math.test.yaml:18:"), "{stderr}");
+    assert!(
+        stderr.contains("`demo:calc/host.double`: func(x: u32) -> u32"),
+        "the signature is shown:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("args: '(2)'"),
+        "a fix is suggested:\n{stderr}"
+    );
+    assert!(!stdout.contains("test math::"), "cases ran:\n{stdout}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_expectation_of_the_wrong_type_is_refused_before_running() {
+    let dir = calc();
+    let cases = dir.path().join("math.test.yaml");
+    let text = std::fs::read_to_string(&cases).unwrap();
+    std::fs::write(&cases, text.replacen("expect: 5", "expect: '\"five\"'", 1)).unwrap();
+    let out = weld_test(dir.path(), &["pipeline.yaml", "adds"]);
+    let stderr = stderr(&out);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the expected value does not fit the function's result"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("math.test.yaml:3:"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_filter_given_without_the_pipeline_gets_a_hint() {
+    let dir = calc();
+    let out = weld_test(dir.path(), &["adds"]);
+    let stderr = stderr(&out);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("no pipeline file `adds`"), "{stderr}");
+    assert!(
+        stderr.contains("`weld test pipeline.yaml adds`"),
+        "{stderr}"
+    );
+}
