@@ -238,21 +238,21 @@ pub fn compose(
 
     // Nothing changed since the last link: the artifact on disk is the one we would write.
     let link_key = link_key(&manifest, &built);
-    if !options.no_cache {
-        if let Some(size) = up_to_date(&output, &record_path, &link_key) {
-            term.note("Fresh", format!("{} (artifact unchanged)", manifest.name));
-            return Ok(ComposeReport {
-                name: manifest.name.clone(),
-                link: LinkReport {
-                    output,
-                    stages: built.len(),
-                    size,
-                },
-                record: record_path,
-                stages: built,
-                warnings,
-            });
-        }
+    if !options.no_cache
+        && let Some(size) = up_to_date(&output, &record_path, &link_key)
+    {
+        term.note("Fresh", format!("{} (artifact unchanged)", manifest.name));
+        return Ok(ComposeReport {
+            name: manifest.name.clone(),
+            link: LinkReport {
+                output,
+                stages: built.len(),
+                size,
+            },
+            record: record_path,
+            stages: built,
+            warnings,
+        });
     }
     let mut sources = IndexMap::new();
     for (name, b) in &built {

@@ -5,9 +5,13 @@
 //! comparison; this module turns its chain of contexts into one line a person reads:
 //! `function `apply`, parameter `input`: expected string, found list<u8>`.
 
+mod wit_text;
+
 use std::collections::HashSet;
 
-use wac_graph::types::{ItemKind, SubtypeChecker};
+use wac_graph::types::{ItemKind, SubtypeChecker, Types};
+
+use self::wit_text::TypeNames;
 
 use crate::{
     contract::Contracts,
@@ -32,7 +36,7 @@ pub fn check(
         let export = contracts.exports(&wire.exporter)[&wire.export];
         let mut checker = SubtypeChecker::new(&mut cache);
         if let Err(e) = checker.is_subtype(export, types, import, types) {
-            let detail = describe(&e, import, contracts);
+            let detail = describe(&e, import, export, contracts);
             let importer = wire.importer.as_str();
             let span = match wire.origin {
                 WireOrigin::Explicit => manifest.stages[&wire.importer]
@@ -64,8 +68,22 @@ pub fn check(
 }
 
 /// Flattens the checker's context chain into `function `f`, parameter `p`: expected ..`.
-fn describe(e: &anyhow::Error, import: ItemKind, contracts: &Contracts) -> String {
-    describe_in(e, import, contracts.graph.types())
+fn describe(
+    e: &anyhow::Error,
+    import: ItemKind,
+    export: ItemKind,
+    contracts: &Contracts,
+) -> String {
+    let types = contracts.graph.types();
+    describe_in(
+        e,
+        Sides {
+            expected: import,
+            expected_types: types,
+            found: export,
+            found_types: types,
+        },
+    )
 }
 
 /// Joins the checker's contexts into one line; `kind_of` names the kind of a top-level
@@ -127,7 +145,18 @@ pub fn check_conformance(
                 Some(have) => {
                     if let Err(e) = SubtypeChecker::new(&mut cache).is_subtype(*have, bt, *want, wt)
                     {
-                        problems.push(format!("export `{export}`: {}", describe_in(&e, *want, wt)));
+                        problems.push(format!(
+                            "export `{export}`: {}",
+                            describe_in(
+                                &e,
+                                Sides {
+                                    expected: *want,
+                                    expected_types: wt,
+                                    found: *have,
+                                    found_types: bt,
+                                }
+                            )
+                        ));
                     }
                 }
             }
@@ -139,7 +168,18 @@ pub fn check_conformance(
                     if let Err(e) =
                         SubtypeChecker::new(&mut cache).is_subtype(*given, wt, *need, bt)
                     {
-                        problems.push(format!("import `{import}`: {}", describe_in(&e, *need, bt)));
+                        problems.push(format!(
+                            "import `{import}`: {}",
+                            describe_in(
+                                &e,
+                                Sides {
+                                    expected: *need,
+                                    expected_types: bt,
+                                    found: *given,
+                                    found_types: wt,
+                                }
+                            )
+                        ));
                     }
                 }
                 None if crate::manifest::unversioned(import).starts_with("wasi:") => {}
@@ -171,10 +211,67 @@ pub fn check_conformance(
     }
 }
 
-fn describe_in(e: &anyhow::Error, expected: ItemKind, types: &wac_graph::types::Types) -> String {
+fn describe_in(e: &anyhow::Error, sides: Sides<'_>) -> String {
     let messages: Vec<String> = e.chain().map(ToString::to_string).collect();
-    flatten(&messages, |name| match expected {
-        ItemKind::Instance(id) => types[id].exports.get(name).map(|k| k.desc(types)),
+    let line = flatten(&messages, |name| match sides.expected {
+        ItemKind::Instance(id) => sides.expected_types[id]
+            .exports
+            .get(name)
+            .map(|k| k.desc(sides.expected_types)),
         _ => None,
-    })
+    });
+    // The checker names only the outer kind (`found list`); for a parameter or
+    // result that differs, print both types in full (`found list<u8>`).
+    match full_types(&messages, &sides) {
+        Some((expected, found)) if expected != found => {
+            let last = messages.last().expect("an error has a message");
+            match line.strip_suffix(last.as_str()) {
+                Some(path) => format!("{path}expected {expected}, found {found}"),
+                None => line,
+            }
+        }
+        _ => line,
+    }
+}
+
+/// The two sides of a failed subtype check: what was expected and what was found.
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    expected: ItemKind,
+    expected_types: &'a Types,
+    found: ItemKind,
+    found_types: &'a Types,
+}
+
+/// When the mismatch is a function's parameter or result, both types as WIT text.
+fn full_types(messages: &[String], sides: &Sides<'_>) -> Option<(String, String)> {
+    let [export, item, last] = messages else {
+        return None;
+    };
+    if !last.starts_with("expected ") {
+        return None;
+    }
+    let func = strip(export, "mismatched type for export ")?.trim_matches('`');
+    let param = match strip(item, "mismatched type for function parameter ") {
+        Some(p) => Some(p.trim_matches('`')),
+        None if item == "mismatched type for function result" => None,
+        None => return None,
+    };
+    let side = |kind: ItemKind, types: &Types| -> Option<String> {
+        let ItemKind::Instance(interface) = kind else {
+            return None;
+        };
+        let ItemKind::Func(f) = types[interface].exports.get(func)? else {
+            return None;
+        };
+        let ty = match param {
+            Some(p) => *types[*f].params.get(p)?,
+            None => types[*f].result?,
+        };
+        Some(TypeNames::of(interface, types).text(ty, types))
+    };
+    Some((
+        side(sides.expected, sides.expected_types)?,
+        side(sides.found, sides.found_types)?,
+    ))
 }

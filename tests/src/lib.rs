@@ -114,6 +114,7 @@ pub fn now() -> u64 {
 }
 
 /// A `weld-shim serve` process on a free loopback port, stopped when dropped.
+#[derive(Debug)]
 pub struct Server {
     child: Child,
     /// `127.0.0.1:<port>`.

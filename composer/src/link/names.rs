@@ -140,12 +140,12 @@ mod tests {
     fn module_names(component: &[u8]) -> Vec<String> {
         let mut names = Vec::new();
         for payload in wasmparser::Parser::new(0).parse_all(component) {
-            if let Ok(wasmparser::Payload::CustomSection(c)) = payload {
-                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
-                    for n in reader.into_iter().flatten() {
-                        if let wasmparser::Name::Module { name, .. } = n {
-                            names.push(name.to_string());
-                        }
+            if let Ok(wasmparser::Payload::CustomSection(c)) = payload
+                && let wasmparser::KnownCustom::Name(reader) = c.as_known()
+            {
+                for n in reader.into_iter().flatten() {
+                    if let wasmparser::Name::Module { name, .. } = n {
+                        names.push(name.to_string());
                     }
                 }
             }

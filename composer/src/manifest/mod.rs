@@ -354,11 +354,11 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostics {
         let start = loc.index().min(source.text.len());
         let rest = &source.text[start..];
         let len = rest
-            .find(|c: char| c == '\n' || c == ':' || c == ',' || c == '}' || c == ']')
+            .find(['\n', ':', ',', '}', ']'])
             .unwrap_or(rest.len())
             .max(1)
             .min(rest.len());
-        d = d.at(source, Span::new(start, start + len.max(0)), "");
+        d = d.at(source, Span::new(start, start + len), "");
     }
     if message.contains("unknown field") {
         d = d.help("see the pipeline format in README.md; keys are kebab-case");
