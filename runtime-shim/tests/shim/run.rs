@@ -47,6 +47,18 @@ fn exit_status_passes_through() {
 }
 
 #[test]
+fn a_guest_exit_code_passes_through() {
+    // `wasi:cli/exit.exit-with-code(3)`: the shim exits with 3 too.
+    let ran = run_shim(["run".as_ref(), wat_component("exit-code").as_os_str()]);
+    assert_eq!(ran.code, Some(3), "{ran:?}");
+    assert!(
+        !ran.stderr.contains("error:"),
+        "a guest exit is not a shim error: {}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn environment_and_files_are_denied_by_default() {
     let dir = test_dir("capabilities");
     std::fs::write(dir.join("secret.txt"), "s3cret").unwrap();
