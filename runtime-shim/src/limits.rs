@@ -126,18 +126,22 @@ pub fn arm_deadline<T: 'static>(store: &mut wasmtime::Store<T>, timeout: Option<
     }
 }
 
-/// Parses a duration such as `250ms`, `2s`, `1.5s`, `1m` or `1h`; a bare
-/// number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, ParseLimitError> {
-    let text = text.trim();
+/// `2.5MiB` -> `(2.5, "MiB")`; `None` when the text does not start with a number.
+fn number_and_unit(text: &str) -> Option<(f64, &str)> {
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| ParseLimitError::Duration(text.to_string()))?;
-    let seconds = match unit.trim() {
+    Some((number.parse().ok()?, unit.trim()))
+}
+
+/// Parses a duration such as `250ms`, `2s`, `1.5s`, `1m` or `1h`; a bare
+/// number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, ParseLimitError> {
+    let text = text.trim();
+    let (value, unit) =
+        number_and_unit(text).ok_or_else(|| ParseLimitError::Duration(text.to_string()))?;
+    let seconds = match unit {
         "" | "s" | "sec" | "secs" => value,
         "ms" => value / 1e3,
         "us" | "µs" => value / 1e6,
@@ -158,14 +162,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, ParseLimitError> {
 /// suffix is binary because that is what people mean when typing it.
 pub fn parse_size(text: &str) -> Result<u64, ParseLimitError> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| ParseLimitError::Size(text.to_string()))?;
-    let factor: f64 = match unit.trim() {
+    let (value, unit) =
+        number_and_unit(text).ok_or_else(|| ParseLimitError::Size(text.to_string()))?;
+    let factor: f64 = match unit {
         "" | "B" | "b" => 1.0,
         "KiB" | "k" | "K" | "Ki" => 1024.0,
         "MiB" | "m" | "M" | "Mi" => 1024.0 * 1024.0,
