@@ -1,10 +1,11 @@
 //! The build cache: a stage's component, keyed by a hash of everything that decides it.
 //!
-//! Components live in `.weld/stages/<pipeline>/<stage>/<key>.wasm` next to the pipeline. The key
-//! hashes the stage's source files (skipping build output and the bindings Weld itself
-//! generates), the WIT directory, the world, the language, the toolchain's version and
-//! Weld's version. Writes go through a temporary file, so a crash never leaves a
-//! half-written component behind a valid key.
+//! Components live in `.weld/stages/<pipeline>/<stage>/<key>.wasm` next to the
+//! pipeline. The key hashes the stage's source files (skipping build output and the
+//! bindings Weld itself generates) and, for Rust, those of its path dependencies; the
+//! WIT directory, the world, the language, the toolchain's version and Weld's version.
+//! Writes go through a temporary file, so a crash never leaves a half-written component
+//! behind a valid key.
 
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,17 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
     };
     for (path, bytes) in files(&source_root)? {
         add(&format!("src/{path}"), &bytes);
+    }
+    if cx.stage.lang == Lang::Rust {
+        for (i, dir) in super::rust::path_dependencies(&cx.stage.path)
+            .iter()
+            .enumerate()
+        {
+            add(&format!("path-dependency/{i}"), dir.to_string_lossy().as_bytes());
+            for (path, bytes) in files(dir)? {
+                add(&format!("path-dependency/{i}/{path}"), &bytes);
+            }
+        }
     }
     Ok(hex::encode(h.finalize()))
 }

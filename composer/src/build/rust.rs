@@ -1,6 +1,7 @@
 //! Rust stages: a `cdylib` crate built with Cargo for `wasm32-wasip2`, which already
 //! produces a component (wit-bindgen's `generate!` embeds the world).
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{BuildContext, BuildFailure, absolute, run};
@@ -64,4 +65,82 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         })?;
     std::fs::read(&artifact)
         .map_err(|e| BuildFailure::new(cx.stage, format!("failed to read `{artifact}`: {e}")))
+}
+
+/// The folders of the crate's path dependencies (`common = { path = "../common" }`),
+/// transitively, outside the crate's own folder: their sources decide the component
+/// as much as the crate's own, so they belong in its cache key.
+pub fn path_dependencies(crate_dir: &Path) -> Vec<PathBuf> {
+    let own = std::fs::canonicalize(crate_dir).unwrap_or_else(|_| crate_dir.to_path_buf());
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut pending = vec![own.clone()];
+    while let Some(dir) = pending.pop() {
+        let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        // A manifest Cargo cannot parse fails the build itself, with Cargo's message.
+        let Ok(manifest) = text.parse::<toml::Table>() else {
+            continue;
+        };
+        let mut paths = Vec::new();
+        collect_dependency_paths(&manifest, false, &mut paths);
+        for path in paths {
+            let Ok(dep) = std::fs::canonicalize(dir.join(path)) else {
+                continue;
+            };
+            if !dep.starts_with(&own) && !found.contains(&dep) {
+                found.push(dep.clone());
+                pending.push(dep);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The `path` of every dependency table: `[dependencies]`, `[build-dependencies]`,
+/// `[target.'cfg(..)'.dependencies]`, `[workspace.dependencies]`, `[patch.*]`; not
+/// `[lib] path`, which names a file of the crate itself.
+fn collect_dependency_paths(table: &toml::Table, in_deps: bool, out: &mut Vec<String>) {
+    for (key, value) in table {
+        let toml::Value::Table(inner) = value else {
+            continue;
+        };
+        if in_deps && let Some(toml::Value::String(path)) = inner.get("path") {
+            out.push(path.clone());
+        }
+        let deps = in_deps || key.ends_with("dependencies") || key == "patch";
+        collect_dependency_paths(inner, deps, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_dependencies_are_found_transitively_and_lib_paths_are_not() {
+        let root = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = root.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "stage/Cargo.toml",
+            "[package]\nname = \"stage\"\n[lib]\npath = \"src/lib.rs\"\n\
+             [dependencies]\ncommon = { path = \"../common\" }\nwit-bindgen = \"0.63\"\n\
+             [target.'cfg(unix)'.dependencies]\ninner = { path = \"inner\" }\n",
+        );
+        write(
+            "common/Cargo.toml",
+            "[package]\nname = \"common\"\n[dependencies.util]\npath = \"../util\"\n",
+        );
+        write("util/Cargo.toml", "[package]\nname = \"util\"\n");
+        write("stage/inner/Cargo.toml", "[package]\nname = \"inner\"\n");
+        let found = path_dependencies(&root.path().join("stage"));
+        let canonical = |rel: &str| std::fs::canonicalize(root.path().join(rel)).unwrap();
+        // `inner` lives inside the stage's folder, which is hashed anyway.
+        assert_eq!(found, vec![canonical("common"), canonical("util")]);
+    }
 }

@@ -1,0 +1,41 @@
+//! The build cache as a user relies on it: what decides a stage's component
+//! rebuilds it when it changes, even when it lives outside the stage's folder.
+
+use weld_e2e::{copy_dir, ok, repo, shim, text, weld};
+
+#[test]
+fn a_change_in_a_rust_path_dependency_rebuilds_the_stage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_dir(&repo().join("tests/fixtures/path-dependency"), dir);
+    let artifact = dir.join("out.wasm");
+    let call = r#"test:dep/greet.greet("Ada")"#;
+    let compose = || {
+        let out = weld(dir, &["compose", "pipeline.yaml", "-o", "out.wasm"]);
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+
+    let first = compose();
+    assert!(first.contains("Compiling greeter (rust)"), "{first}");
+    assert_eq!(
+        ok(shim(&["invoke", artifact.to_str().unwrap(), call])).trim(),
+        r#""Hello, Ada""#
+    );
+
+    let unchanged = compose();
+    assert!(unchanged.contains("Fresh greeter (rust)"), "{unchanged}");
+
+    let shared = dir.join("shared/greeting/src/lib.rs");
+    let source = std::fs::read_to_string(&shared).unwrap();
+    std::fs::write(&shared, source.replace("\"Hello\"", "\"Howdy\"")).unwrap();
+    let changed = compose();
+    assert!(
+        changed.contains("Compiling greeter (rust)"),
+        "a change in the path dependency must rebuild the stage:\n{changed}"
+    );
+    assert_eq!(
+        ok(shim(&["invoke", artifact.to_str().unwrap(), call])).trim(),
+        r#""Howdy, Ada""#
+    );
+}
