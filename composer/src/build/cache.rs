@@ -57,7 +57,10 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
             .iter()
             .enumerate()
         {
-            add(&format!("path-dependency/{i}"), dir.to_string_lossy().as_bytes());
+            add(
+                &format!("path-dependency/{i}"),
+                dir.to_string_lossy().as_bytes(),
+            );
             for (path, bytes) in files(dir)? {
                 add(&format!("path-dependency/{i}/{path}"), &bytes);
             }
