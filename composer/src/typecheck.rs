@@ -9,7 +9,7 @@ mod wit_text;
 
 use std::collections::HashSet;
 
-use wac_graph::types::{ItemKind, SubtypeChecker, Types};
+use wac_graph::types::{DefinedType, ItemKind, SubtypeChecker, Types, ValueType};
 
 use self::wit_text::TypeNames;
 
@@ -101,6 +101,10 @@ fn flatten(messages: &[String], kind_of: impl Fn(&str) -> Option<&'static str>) 
             format!("{} {name}", kind.unwrap_or("item"))
         } else if let Some(p) = strip(m, "mismatched type for function parameter ") {
             format!("parameter {p}")
+        } else if m == "mismatched type for function result" {
+            "result".to_string()
+        } else if let Some(case) = strip(m, "mismatched type for result ") {
+            format!("{case} value")
         } else if let Some(rest) = strip(m, "mismatched type for ") {
             rest.to_string()
         } else {
@@ -243,9 +247,11 @@ struct Sides<'a> {
     found_types: &'a Types,
 }
 
-/// When the mismatch is a function's parameter or result, both types as WIT text.
+/// When the mismatch is in a function's parameter or result, the two types where they
+/// differ, as WIT text: the checker's path is followed down through lists, options,
+/// results, tuples and record fields.
 fn full_types(messages: &[String], sides: &Sides<'_>) -> Option<(String, String)> {
-    let [export, item, last] = messages else {
+    let [export, item, inner @ .., last] = messages else {
         return None;
     };
     if !last.starts_with("expected ") {
@@ -264,14 +270,43 @@ fn full_types(messages: &[String], sides: &Sides<'_>) -> Option<(String, String)
         let ItemKind::Func(f) = types[interface].exports.get(func)? else {
             return None;
         };
-        let ty = match param {
+        let mut ty = match param {
             Some(p) => *types[*f].params.get(p)?,
             None => types[*f].result?,
         };
+        for step in inner {
+            ty = descend(ty, step, types)?;
+        }
         Some(TypeNames::of(interface, types).text(ty, types))
     };
     Some((
         side(sides.expected, sides.expected_types)?,
         side(sides.found, sides.found_types)?,
     ))
+}
+
+/// The part of `ty` one step of the checker's path (`mismatched type for list
+/// element`) names.
+fn descend(ty: ValueType, step: &str, types: &Types) -> Option<ValueType> {
+    let ValueType::Defined(mut id) = ty else {
+        return None;
+    };
+    while let DefinedType::Alias(ValueType::Defined(next)) = &types[id] {
+        id = *next;
+    }
+    let step = strip(step, "mismatched type for ")?;
+    match &types[id] {
+        DefinedType::List(t) if step == "list element" => Some(*t),
+        DefinedType::Option(t) if step == "option" => Some(*t),
+        DefinedType::Result { ok, .. } if step == "result `ok`" => *ok,
+        DefinedType::Result { err, .. } if step == "result `err`" => *err,
+        DefinedType::Tuple(items) => items
+            .get(step.strip_prefix("tuple item ")?.parse::<usize>().ok()?)
+            .copied(),
+        DefinedType::Record(record) => record
+            .fields
+            .get(step.strip_prefix("record field ")?.trim_matches('`'))
+            .copied(),
+        _ => None,
+    }
 }
