@@ -41,11 +41,7 @@ pub struct InvokeCommand {
     /// root-level export; arguments in WAVE syntax.
     call: String,
     #[command(flatten)]
-    capabilities: CapabilityArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    #[command(flatten)]
-    cache: CacheArgs,
+    guest: GuestArgs,
 }
 
 /// Run a component exporting `wasi:cli/run`; its exit status becomes ours.
@@ -57,11 +53,7 @@ pub struct RunCommand {
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
     #[command(flatten)]
-    capabilities: CapabilityArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    #[command(flatten)]
-    cache: CacheArgs,
+    guest: GuestArgs,
 }
 
 /// Serve HTTP with a component exporting `wasi:http/incoming-handler`, one
@@ -81,11 +73,7 @@ pub struct ServeCommand {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     grace: Duration,
     #[command(flatten)]
-    capabilities: CapabilityArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    #[command(flatten)]
-    cache: CacheArgs,
+    guest: GuestArgs,
 }
 
 /// Compile a component ahead of time to a `.cwasm` this shim loads without
@@ -97,6 +85,29 @@ pub struct PrecompileCommand {
     /// Where to write the precompiled component.
     #[arg(short, long, value_name = "OUT.cwasm")]
     output: PathBuf,
+}
+
+/// What every command that runs a guest takes: its capabilities, its limits
+/// and the compilation cache.
+#[derive(Args, Debug)]
+pub struct GuestArgs {
+    #[command(flatten)]
+    capabilities: CapabilityArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+impl GuestArgs {
+    /// The capabilities granted, the limits and the load options.
+    fn into_options(self) -> anyhow::Result<(Capabilities, Limits, LoadOptions)> {
+        Ok((
+            self.capabilities.into_capabilities()?,
+            self.limits.limits(),
+            self.cache.load_options(),
+        ))
+    }
 }
 
 /// Host access; everything is denied unless granted here.
@@ -229,24 +240,26 @@ impl Status {
 pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
     match command {
         Command::Invoke(cmd) => {
+            let (capabilities, limits, load) = cmd.guest.into_options()?;
             let options = InvokeOptions {
                 artifact: cmd.artifact,
                 call: cmd.call,
-                capabilities: cmd.capabilities.into_capabilities()?,
-                limits: cmd.limits.limits(),
-                load: cmd.cache.load_options(),
+                capabilities,
+                limits,
+                load,
             };
             let output = invoke(&options)?;
             println!("{}", output.wave);
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(cmd) => {
+            let (capabilities, limits, load) = cmd.guest.into_options()?;
             let options = RunOptions {
                 artifact: cmd.artifact,
                 args: cmd.args,
-                capabilities: cmd.capabilities.into_capabilities()?,
-                limits: cmd.limits.limits(),
-                load: cmd.cache.load_options(),
+                capabilities,
+                limits,
+                load,
             };
             let code = run(&options)?;
             // Exit statuses are 8 bits; WASI allows a wider i32.
@@ -254,9 +267,7 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
         }
         Command::Serve(cmd) => {
             let mut options = ServeOptions::new(cmd.artifact, cmd.addr);
-            options.capabilities = cmd.capabilities.into_capabilities()?;
-            options.limits = cmd.limits.limits();
-            options.load = cmd.cache.load_options();
+            (options.capabilities, options.limits, options.load) = cmd.guest.into_options()?;
             options.max_instances = cmd.max_instances;
             options.grace = cmd.grace;
             options.access_log = !status.quiet;
@@ -267,7 +278,7 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Precompile(cmd) => {
-            let engine = WeldEngine::new(&EngineOptions::default())?;
+            let engine = WeldEngine::new(&EngineOptions::one_shot(Limits::default()))?;
             status.print("Compiling", cmd.input.display());
             precompile(&engine, &cmd.input, &cmd.output)
                 .with_context(|| format!("failed to precompile `{}`", cmd.input.display()))?;

@@ -59,7 +59,9 @@ impl ComposeCommand {
         if self.aot {
             let cwasm = report.link.output.with_extension("cwasm");
             term.status("Precompiling", format!("`{}`", cwasm.display()));
-            let engine = weld_shim::WeldEngine::new(&weld_shim::EngineOptions::default())?;
+            let engine = weld_shim::WeldEngine::new(&weld_shim::EngineOptions::one_shot(
+                weld_shim::Limits::default(),
+            ))?;
             weld_shim::precompile(&engine, &report.link.output, &cwasm).with_context(|| {
                 format!("failed to precompile `{}`", report.link.output.display())
             })?;
