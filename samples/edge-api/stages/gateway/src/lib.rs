@@ -43,99 +43,8 @@ use wasi::{
     io::streams::StreamError,
 };
 
-// Without std, link wasi-libc ourselves (std does the same): it gives `memcmp` for
-// `core` and the allocator below. None of it
-// imports anything from WASI.
-#[link(name = "c")]
-unsafe extern "C" {
-    fn malloc(size: usize) -> *mut u8;
-    fn aligned_alloc(align: usize, size: usize) -> *mut u8;
-    fn realloc(ptr: *mut u8, size: usize) -> *mut u8;
-    fn free(ptr: *mut u8);
-}
-
-/// The global allocator is libc's malloc, which `cabi_realloc` also uses: the canonical
-/// ABI hands us strings and lists allocated there, and we free them.
-struct LibcAlloc;
-
-/// What `malloc` guarantees on wasm32 wasi-libc.
-const MALLOC_ALIGN: usize = 16;
-
-// SAFETY: forwards to libc's allocator, asking for at least the requested alignment.
-unsafe impl core::alloc::GlobalAlloc for LibcAlloc {
-    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
-        // SAFETY: plain libc allocation calls.
-        unsafe {
-            if layout.align() <= MALLOC_ALIGN {
-                malloc(layout.size())
-            } else {
-                aligned_alloc(layout.align(), layout.size())
-            }
-        }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: core::alloc::Layout) {
-        // SAFETY: `ptr` came from `alloc` or `realloc` above.
-        unsafe { free(ptr) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: core::alloc::Layout, new_size: usize) -> *mut u8 {
-        if layout.align() <= MALLOC_ALIGN {
-            // SAFETY: `ptr` came from this allocator.
-            unsafe { realloc(ptr, new_size) }
-        } else {
-            // SAFETY: allocate, copy the smaller size, free the old block.
-            unsafe {
-                let new = aligned_alloc(layout.align(), new_size);
-                if !new.is_null() {
-                    core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
-                    free(ptr);
-                }
-                new
-            }
-        }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: LibcAlloc = LibcAlloc;
-
-/// The canonical ABI's allocation entry point, over the global allocator. (std gets it
-/// from wasi-libc, but only a reference from std pulls that archive member in.)
-///
-/// # Safety
-/// Called by the component model: `old_ptr`/`old_len`/`align` describe a block this
-/// function returned before, or `old_len` is 0.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn cabi_realloc(
-    old_ptr: *mut u8,
-    old_len: usize,
-    align: usize,
-    new_len: usize,
-) -> *mut u8 {
-    use alloc::alloc::{Layout, alloc, realloc};
-    if new_len == 0 {
-        return align as *mut u8;
-    }
-    // SAFETY: the component model passes a power-of-two alignment and, for a non-zero
-    // `old_len`, a block allocated here with the same alignment.
-    let ptr = unsafe {
-        if old_len == 0 {
-            alloc(Layout::from_size_align_unchecked(new_len, align))
-        } else {
-            realloc(old_ptr, Layout::from_size_align_unchecked(old_len, align), new_len)
-        }
-    };
-    if ptr.is_null() {
-        core::arch::wasm32::unreachable();
-    }
-    ptr
-}
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
+// The allocator, `cabi_realloc` and panic handler std would give.
+use edge_nostd as _;
 
 /// Bodies above this size are refused with 413.
 const MAX_BODY: usize = 64 * 1024;
@@ -185,7 +94,11 @@ fn route(request: IncomingRequest) -> Reply {
 }
 
 fn method_not_allowed(allow: &'static str) -> Reply {
-    Reply::json(405, json!({ "error": "method-not-allowed", "allow": allow })).with_header("allow", allow)
+    Reply::json(
+        405,
+        json!({ "error": "method-not-allowed", "allow": allow }),
+    )
+    .with_header("allow", allow)
 }
 
 fn post_order(request: IncomingRequest) -> Reply {
@@ -201,7 +114,10 @@ fn post_order(request: IncomingRequest) -> Reply {
     };
 
     let Some(body) = read_body(request) else {
-        return Reply::json(413, json!({ "error": "payload-too-large", "limit": MAX_BODY }));
+        return Reply::json(
+            413,
+            json!({ "error": "payload-too-large", "limit": MAX_BODY }),
+        );
     };
     let order = match orders::validate(&body) {
         Ok(order) => order,
@@ -247,7 +163,9 @@ fn bearer_token(headers: &Fields) -> Result<String, &'static str> {
     };
     let value = core::str::from_utf8(value).map_err(|_| "malformed")?.trim();
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(token.trim().to_string()),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            Ok(token.trim().to_string())
+        }
         _ => Err("malformed"),
     }
 }
@@ -298,7 +216,9 @@ fn send(response_out: ResponseOutparam, reply: Reply) {
     }
     let headers = Fields::from_list(&entries).expect("valid response headers");
     let response = OutgoingResponse::new(headers);
-    response.set_status_code(reply.status).expect("valid status code");
+    response
+        .set_status_code(reply.status)
+        .expect("valid status code");
     let body = response.body().expect("response body is taken once");
     ResponseOutparam::set(response_out, Ok(response));
 
@@ -313,4 +233,3 @@ fn send(response_out: ResponseOutparam, reply: Reply) {
 }
 
 export!(Gateway);
-

@@ -25,6 +25,9 @@ use alloc::{
     vec::Vec,
 };
 
+// The allocator, `cabi_realloc` and panic handler std would give.
+use edge_nostd as _;
+
 wit_bindgen::generate!({
     path: "../../../../wit/edge",
     world: "demo:edge/orders-stage",
@@ -82,7 +85,10 @@ fn check_order(fields: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Opt
             None
         }
         Some(Value::String(s)) if s.chars().count() > MAX_CUSTOMER => {
-            errors.push(error("customer", format!("must be at most {MAX_CUSTOMER} characters")));
+            errors.push(error(
+                "customer",
+                format!("must be at most {MAX_CUSTOMER} characters"),
+            ));
             None
         }
         Some(Value::String(s)) => Some(s.trim().to_string()),
@@ -102,7 +108,10 @@ fn check_order(fields: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Opt
             None
         }
         Some(Value::Array(list)) if list.len() > MAX_ITEMS => {
-            errors.push(error("items", format!("must list at most {MAX_ITEMS} items")));
+            errors.push(error(
+                "items",
+                format!("must list at most {MAX_ITEMS} items"),
+            ));
             None
         }
         Some(Value::Array(list)) => {
@@ -122,7 +131,10 @@ fn check_order(fields: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Opt
     let note = match fields.get("note") {
         None | Some(Value::Null) => Some(None),
         Some(Value::String(s)) if s.chars().count() > MAX_NOTE => {
-            errors.push(error("note", format!("must be at most {MAX_NOTE} characters")));
+            errors.push(error(
+                "note",
+                format!("must be at most {MAX_NOTE} characters"),
+            ));
             None
         }
         Some(Value::String(s)) if s.trim().is_empty() => Some(None),
@@ -170,8 +182,14 @@ fn check_item(path: &str, item: &Value, errors: &mut Vec<FieldError>) -> Option<
         }
     };
     let quantity = check_integer(fields, path, "quantity", 1, MAX_QUANTITY, errors);
-    let unit_price_cents =
-        check_integer(fields, path, "unit_price_cents", 0, MAX_UNIT_PRICE_CENTS, errors);
+    let unit_price_cents = check_integer(
+        fields,
+        path,
+        "unit_price_cents",
+        0,
+        MAX_UNIT_PRICE_CENTS,
+        errors,
+    );
 
     Some(LineItem {
         sku: sku?,
@@ -193,7 +211,10 @@ fn check_integer(
         None | Some(Value::Null) => errors.push(error(field, "is required")),
         Some(Value::Number(n)) => match n.as_u64() {
             Some(v) if (min..=max).contains(&v) => return u32::try_from(v).ok(),
-            _ => errors.push(error(field, format!("must be an integer from {min} to {max}"))),
+            _ => errors.push(error(
+                field,
+                format!("must be an integer from {min} to {max}"),
+            )),
         },
         Some(_) => errors.push(error(field, "must be a number")),
     }
@@ -208,96 +229,3 @@ fn valid_sku(sku: &str) -> bool {
 }
 
 export!(Orders);
-
-// What std would otherwise provide: an allocator, `cabi_realloc` and a panic handler.
-// wasi-libc (which std links too) gives `memcmp` and `malloc`; none of it imports WASI.
-#[link(name = "c")]
-unsafe extern "C" {
-    fn malloc(size: usize) -> *mut u8;
-    fn aligned_alloc(align: usize, size: usize) -> *mut u8;
-    fn realloc(ptr: *mut u8, size: usize) -> *mut u8;
-    fn free(ptr: *mut u8);
-}
-
-/// libc's malloc, which `cabi_realloc` also uses: the canonical ABI hands us strings and
-/// lists allocated there, and we free them.
-struct LibcAlloc;
-
-/// What `malloc` guarantees on wasm32 wasi-libc.
-const MALLOC_ALIGN: usize = 16;
-
-// SAFETY: forwards to libc's allocator, asking for at least the requested alignment.
-unsafe impl core::alloc::GlobalAlloc for LibcAlloc {
-    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
-        // SAFETY: plain libc allocation calls.
-        unsafe {
-            if layout.align() <= MALLOC_ALIGN {
-                malloc(layout.size())
-            } else {
-                aligned_alloc(layout.align(), layout.size())
-            }
-        }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: core::alloc::Layout) {
-        // SAFETY: `ptr` came from `alloc` or `realloc` above.
-        unsafe { free(ptr) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: core::alloc::Layout, new_size: usize) -> *mut u8 {
-        if layout.align() <= MALLOC_ALIGN {
-            // SAFETY: `ptr` came from this allocator.
-            unsafe { realloc(ptr, new_size) }
-        } else {
-            // SAFETY: allocate, copy the smaller size, free the old block.
-            unsafe {
-                let new = aligned_alloc(layout.align(), new_size);
-                if !new.is_null() {
-                    core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
-                    free(ptr);
-                }
-                new
-            }
-        }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: LibcAlloc = LibcAlloc;
-
-/// The canonical ABI's allocation entry point, over the global allocator. (std gets it
-/// from wasi-libc, but only a reference from std pulls that archive member in.)
-///
-/// # Safety
-/// Called by the component model: `old_ptr`/`old_len`/`align` describe a block this
-/// function returned before, or `old_len` is 0.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn cabi_realloc(
-    old_ptr: *mut u8,
-    old_len: usize,
-    align: usize,
-    new_len: usize,
-) -> *mut u8 {
-    use alloc::alloc::{Layout, alloc, realloc};
-    if new_len == 0 {
-        return align as *mut u8;
-    }
-    // SAFETY: the component model passes a power-of-two alignment and, for a non-zero
-    // `old_len`, a block allocated here with the same alignment.
-    let ptr = unsafe {
-        if old_len == 0 {
-            alloc(Layout::from_size_align_unchecked(new_len, align))
-        } else {
-            realloc(old_ptr, Layout::from_size_align_unchecked(old_len, align), new_len)
-        }
-    };
-    if ptr.is_null() {
-        core::arch::wasm32::unreachable();
-    }
-    ptr
-}
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
