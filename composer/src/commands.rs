@@ -93,8 +93,8 @@ pub fn report_build_failures(
         eprintln!();
     }
     anyhow::anyhow!(
-        "could not {what}: {} stage(s) failed to build",
-        failures.len()
+        "could not {what}: {} failed to build",
+        weld::terminal::count(failures.len(), "stage")
     )
 }
 

@@ -5,7 +5,7 @@
 //! only checking. Every contract is registered as a wac package in one
 //! [`CompositionGraph`], so later steps compare and link types within a single type arena.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use indexmap::IndexMap;
 use wac_graph::{CompositionGraph, PackageId, types::ItemKind, types::Package};
@@ -53,34 +53,6 @@ impl Contracts {
     }
 }
 
-/// Reads a `lang: wasm` stage's component (binary, or WAT text by its extension).
-pub fn read_component(path: &Path) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("`{}` does not exist", path.display()),
-        _ => format!("cannot read `{}`: {e}", path.display()),
-    })?;
-    let bytes = if path.extension().is_some_and(|e| e == "wat") {
-        wat::parse_bytes(&bytes)
-            .map_err(|e| format!("`{}` is not valid WAT: {e}", path.display()))?
-            .into_owned()
-    } else {
-        bytes
-    };
-    check_is_component(&bytes).map_err(|e| format!("`{}` {e}", path.display()))?;
-    Ok(bytes)
-}
-
-/// Checks the header: a component, not a core module or something else.
-pub fn check_is_component(bytes: &[u8]) -> Result<(), String> {
-    if wasmparser::Parser::is_component(bytes) {
-        Ok(())
-    } else if wasmparser::Parser::is_core_wasm(bytes) {
-        Err("is a core WebAssembly module, not a component".to_string())
-    } else {
-        Err("is not a WebAssembly component (bad header)".to_string())
-    }
-}
-
 /// Loads every stage's contract. `built` holds the components of stages already built;
 /// source stages without one are checked against their declared world.
 pub fn load(
@@ -97,18 +69,13 @@ pub fn load(
         let name = stage.name.as_str();
         let source = match (stage.lang, built.get(&stage.name)) {
             (_, Some(ComponentSource::Built { bytes, path })) => Ok((bytes.clone(), path.clone())),
-            (Lang::Wasm, _) => read_component(&stage.path).map(|b| (b, stage.path.clone())).map_err(|e| {
-                let help = if e.contains("core WebAssembly module") {
-                    "make a component from it, e.g. `wasm-tools component new module.wasm -o component.wasm`"
-                } else if e.contains("does not exist") {
-                    "check `path:`; it is relative to the pipeline file"
-                } else {
-                    "rebuild the component; `wasm-tools validate` shows what is wrong"
-                };
-                Diagnostic::error(format!("stage `{name}`: {e}"))
-                    .at_opt(src, manifest.value_span(&["stages", name, "path"]), "")
-                    .help(help)
-            }),
+            (Lang::Wasm, _) => crate::component::read(&stage.path)
+                .map(|b| (b, stage.path.clone()))
+                .map_err(|e| {
+                    Diagnostic::error(format!("stage `{name}`: {e}"))
+                        .at_opt(src, manifest.value_span(&["stages", name, "path"]), "")
+                        .help(e.help())
+                }),
             (_, _) => world_component(manifest, wit, &stage.name),
         };
         let (bytes, path) = match source {

@@ -15,7 +15,7 @@ use petgraph::{
 
 use crate::{
     diagnostic::{Diagnostic, Diagnostics},
-    manifest::{Lang, Manifest, StageName},
+    manifest::{Lang, Manifest, StageName, unversioned},
     wiring::{WireOrigin, Wiring},
 };
 
@@ -84,7 +84,32 @@ impl StageGraph {
                     ));
                 }
             }
-            diags.push(d.help("a component can only be linked to components instantiated before it; break the cycle by moving the shared interface to a stage of its own"));
+            // A stage wrapping an interface imports and exports one name; by-name wiring
+            // then points wrappers at each other. The fix there is the host's import.
+            let cycle_wires: Vec<&crate::wiring::Wire> = cycle
+                .iter()
+                .enumerate()
+                .filter_map(|(k, from)| {
+                    let to = cycle[(k + 1) % cycle.len()];
+                    let edge = graph.edges_connecting(*from, to).next()?;
+                    Some(&wiring.wires[*edge.weight()])
+                })
+                .collect();
+            let auto = cycle_wires.iter().copied().find(|w| {
+                w.origin == WireOrigin::Auto
+                    && cycle_wires.iter().any(|other| {
+                        other.exporter == w.importer
+                            && unversioned(&other.export) == unversioned(&w.import)
+                    })
+            });
+            d = match auto {
+                Some(w) => d.help(format!(
+                    "`{}` both imports and exports `{}`, and was wired to `{}` by name; to give it the host's instead, add `{}: host` under `stages.{}.imports` (or list `{}` in `host-imports`)",
+                    w.importer, w.import, w.exporter, unversioned(&w.import), w.importer, unversioned(&w.import)
+                )),
+                None => d.help("a component can only be linked to components instantiated before it; break the cycle by moving the shared interface to a stage of its own"),
+            };
+            diags.push(d);
         }
         if diags.has_errors() {
             return Err(diags);

@@ -20,6 +20,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod build;
+pub mod component;
 pub mod contract;
 pub mod diagnostic;
 pub mod graph;

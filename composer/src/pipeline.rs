@@ -8,7 +8,6 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use anyhow::Context as _;
 use indexmap::IndexMap;
 
 use crate::{
@@ -37,6 +36,8 @@ pub struct Checked {
     pub graph: StageGraph,
     /// Warnings found on the way.
     pub warnings: Vec<Diagnostic>,
+    /// The linked, validated component: of the stand-ins when only checking.
+    pub artifact: Vec<u8>,
 }
 
 impl Checked {
@@ -67,12 +68,20 @@ impl Checked {
                 );
             }
             for h in wiring.host_imports.iter().filter(|h| h.stage == stage.name) {
-                let _ = writeln!(out, "    import {} <- host", h.name);
+                let how = match h.origin {
+                    wiring::HostOrigin::Explicit => "  (explicit)",
+                    _ => "",
+                };
+                let _ = writeln!(out, "    import {} <- host{how}", h.name);
             }
         }
         let _ = writeln!(out, "\nexports:");
         for e in &wiring.exports {
-            let _ = writeln!(out, "  {} <- {}.{}", e.name, e.stage, e.export);
+            let why = match &e.types_for {
+                Some(user) => format!("  (exported because `{user}` uses its types)"),
+                None => String::new(),
+            };
+            let _ = writeln!(out, "  {} <- {}.{}{why}", e.name, e.stage, e.export);
         }
         let host = wiring.merged_host_imports();
         let _ = writeln!(
@@ -82,9 +91,9 @@ impl Checked {
         if host.is_empty() {
             let _ = writeln!(out, "  (none)");
         }
-        for (name, (declared, stages)) in host {
+        for (name, (origin, stages)) in host {
             let by: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
-            let kind = if declared { "host-imports" } else { "wasi" };
+            let kind = origin.label();
             let _ = writeln!(out, "  {name}  [{kind}; used by {}]", by.join(", "));
         }
         out
@@ -139,6 +148,12 @@ fn check_built(
     let mut wiring = wiring::resolve(&manifest, &contracts)?;
     let (graph, graph_warnings) = StageGraph::build(&manifest, &wiring)?;
     typecheck::check(&manifest, &contracts, &wiring)?;
+    wiring::check_resource_origins(&manifest, &contracts, &wiring)?;
+    wiring::export_used_types(&manifest, &contracts, &mut wiring)?;
+    // Linking is part of checking: whatever wac would refuse at compose time is found
+    // here, on the stand-ins, and reported against the pipeline.
+    let artifact = link::link(&contracts, &wiring, &graph)
+        .map_err(|e| Diagnostics::from(link::diagnose(&manifest, &wiring, &e)))?;
     let mut warnings = std::mem::take(&mut wiring.warnings);
     warnings.extend(graph_warnings);
     Ok(Checked {
@@ -148,24 +163,17 @@ fn check_built(
         wiring,
         graph,
         warnings,
+        artifact,
     })
 }
 
-/// Links a checked pipeline and writes the component to `output` atomically.
+/// Writes a checked (and so linked) pipeline's component to `output` atomically.
 pub fn link_checked(checked: Checked, output: &Path) -> anyhow::Result<LinkReport> {
-    let Checked {
-        contracts,
-        wiring,
-        graph,
-        ..
-    } = checked;
-    let stages = graph.order.len();
-    let bytes = link::link(contracts, &wiring, &graph)?;
-    link::write_atomically(output, &bytes)?;
+    link::write_atomically(output, &checked.artifact)?;
     Ok(LinkReport {
         output: output.to_path_buf(),
-        stages,
-        size: bytes.len(),
+        stages: checked.graph.order.len(),
+        size: checked.artifact.len(),
     })
 }
 
@@ -256,9 +264,8 @@ pub fn compose(
     }
     let mut sources = IndexMap::new();
     for (name, b) in &built {
-        let bytes = std::fs::read(&b.component)
-            .with_context(|| format!("failed to read `{}`", b.component.display()))
-            .map_err(ComposeError::Other)?;
+        let bytes =
+            crate::component::read(&b.component).map_err(|e| ComposeError::Other(e.into()))?;
         // Traps in the artifact then name the stage they happened in.
         let bytes = link::tag_stage_modules(&bytes, name.as_str());
         sources.insert(
@@ -269,24 +276,18 @@ pub fn compose(
             },
         );
     }
+    term.status("Linking", &manifest.name);
     let checked =
         check_built(manifest, wit, &sources, Some(&declared)).map_err(ComposeError::Invalid)?;
 
     let name = checked.manifest.name.clone();
-    term.status(
-        "Linking",
-        format!("{name} ({} stages)", checked.graph.order.len()),
-    );
+    let artifact_hash = sha256_hex(&checked.artifact);
     let link = link_checked(checked, &output).map_err(ComposeError::Other)?;
-
-    let artifact = std::fs::read(&link.output)
-        .with_context(|| format!("failed to read `{}`", link.output.display()))
-        .map_err(ComposeError::Other)?;
     let record = crate::build::BuildRecord {
         pipeline: &name,
         weld_version: env!("CARGO_PKG_VERSION"),
         link_key,
-        artifact_hash: sha256_hex(&artifact),
+        artifact_hash,
         stages: built.values().collect(),
     };
     let json = serde_json::to_vec_pretty(&record).expect("a build record serializes");

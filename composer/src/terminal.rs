@@ -98,3 +98,12 @@ impl Terminal {
         bar
     }
 }
+
+/// `1 stage`, `2 stages`: a count with its noun, singular for one.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -17,7 +17,7 @@ use crate::{
     contract::Contracts,
     diagnostic::{Diagnostic, Diagnostics},
     manifest::Manifest,
-    wiring::{WireOrigin, Wiring},
+    wiring::Wiring,
 };
 
 /// Checks every wire and every artifact export; errors name both ends of the wire and
@@ -38,14 +38,7 @@ pub fn check(
         if let Err(e) = checker.is_subtype(export, types, import, types) {
             let detail = describe(&e, import, export, contracts);
             let importer = wire.importer.as_str();
-            let span = match wire.origin {
-                WireOrigin::Explicit => manifest.stages[&wire.importer]
-                    .imports
-                    .keys()
-                    .find(|k| crate::manifest::names_match(k, &wire.import))
-                    .and_then(|k| manifest.key_span(&["stages", importer, "imports", k])),
-                WireOrigin::Auto => manifest.key_span(&["stages", importer]),
-            };
+            let span = wire.span(manifest);
             diags.push(
                 Diagnostic::error(format!(
                     "import `{}` of stage `{importer}` does not match export `{}` of stage `{}`",

@@ -1,17 +1,26 @@
 //! Which export satisfies each import.
 //!
-//! Explicit `imports:` entries win. Otherwise an import whose name another stage exports
-//! is wired to it when exactly one stage does; several is an error listing them. An
-//! import nobody exports goes to the host when it is a WASI interface (versions are
-//! merged at link time) or listed in `host-imports`; anything else is an error. The
-//! result says, per import, where it comes from, and which exports the artifact has.
+//! The rule, in order:
+//! 1. an entry under the stage's `imports:` wins: a stage, `{ stage, export }`, or `host`;
+//! 2. an import listed in `host-imports` goes to the host, for every stage, even when a
+//!    stage exports the same name (a stage wrapping the host's interface imports and
+//!    exports one name);
+//! 3. an import exactly one other stage exports is wired to it; several is an error
+//!    listing them;
+//! 4. an import nobody exports goes to the host when it is a WASI interface (versions are
+//!    merged at link time); anything else is an error.
+//!
+//! The result says, per import, where it comes from, and which exports the artifact has.
+//! [`export_used_types`] then adds the exports the artifact needs for its exported
+//! interfaces' types to be valid.
 
 use indexmap::{IndexMap, IndexSet};
+use wac_graph::types::{InterfaceId, ItemKind};
 
 use crate::{
     contract::Contracts,
     diagnostic::{Diagnostic, Diagnostics, did_you_mean},
-    manifest::{Manifest, StageName, Target, names_match, unversioned},
+    manifest::{ImportSource, Manifest, StageName, Target, names_match, unversioned},
 };
 
 /// How a wire came to be.
@@ -38,6 +47,44 @@ pub struct Wire {
     pub origin: WireOrigin,
 }
 
+impl Wire {
+    /// Where the wire is decided in the pipeline: the `imports:` entry of an explicit
+    /// wire, the importing stage's key otherwise.
+    pub fn span(&self, manifest: &Manifest) -> Option<crate::diagnostic::Span> {
+        let importer = self.importer.as_str();
+        match self.origin {
+            WireOrigin::Explicit => manifest.stages[&self.importer]
+                .imports
+                .keys()
+                .find(|k| names_match(k, &self.import))
+                .and_then(|k| manifest.key_span(&["stages", importer, "imports", k])),
+            WireOrigin::Auto => manifest.key_span(&["stages", importer]),
+        }
+    }
+}
+
+/// Why an import is left to the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostOrigin {
+    /// A WASI interface no stage exports.
+    Wasi,
+    /// Listed in `host-imports`.
+    HostImports,
+    /// Wired to `host` in the stage's `imports:`.
+    Explicit,
+}
+
+impl HostOrigin {
+    /// How `weld check` names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            HostOrigin::Wasi => "wasi",
+            HostOrigin::HostImports => "host-imports",
+            HostOrigin::Explicit => "imports: host",
+        }
+    }
+}
+
 /// An import left for the host to provide.
 #[derive(Debug, Clone)]
 pub struct HostImport {
@@ -45,8 +92,8 @@ pub struct HostImport {
     pub stage: StageName,
     /// The import's name.
     pub name: String,
-    /// Whether it is listed in `host-imports` (otherwise it is a WASI interface).
-    pub declared: bool,
+    /// Why it goes to the host.
+    pub origin: HostOrigin,
 }
 
 /// An export of the composed component.
@@ -58,6 +105,8 @@ pub struct ArtifactExport {
     pub stage: StageName,
     /// The stage's export.
     pub export: String,
+    /// Not listed in `exports:`: exported because the named export uses its types.
+    pub types_for: Option<String>,
 }
 
 /// The resolved wiring of a whole pipeline.
@@ -76,12 +125,13 @@ pub struct Wiring {
 impl Wiring {
     /// The host imports merged to one per interface, keeping the highest version, each
     /// with the stages that need it.
-    pub fn merged_host_imports(&self) -> IndexMap<String, (bool, IndexSet<StageName>)> {
-        let mut merged: IndexMap<String, (String, bool, IndexSet<StageName>)> = IndexMap::new();
+    pub fn merged_host_imports(&self) -> IndexMap<String, (HostOrigin, IndexSet<StageName>)> {
+        let mut merged: IndexMap<String, (String, HostOrigin, IndexSet<StageName>)> =
+            IndexMap::new();
         for h in &self.host_imports {
             let entry = merged
                 .entry(unversioned(&h.name).to_string())
-                .or_insert_with(|| (h.name.clone(), h.declared, IndexSet::new()));
+                .or_insert_with(|| (h.name.clone(), h.origin, IndexSet::new()));
             if version_of(&h.name) > version_of(&entry.0) {
                 entry.0 = h.name.clone();
             }
@@ -131,14 +181,22 @@ pub fn resolve(manifest: &Manifest, contracts: &Contracts) -> Result<Wiring, Dia
 
         for import in imports.keys() {
             let explicit = stage.imports.iter().find(|(k, _)| names_match(k, import));
-            if let Some((key, target)) = explicit {
+            if let Some((_, ImportSource::Host)) = explicit {
+                wiring.host_imports.push(HostImport {
+                    stage: stage.name.clone(),
+                    name: import.clone(),
+                    origin: HostOrigin::Explicit,
+                });
+                continue;
+            }
+            if let Some((key, ImportSource::Stage(target))) = explicit {
                 let path = ["stages", name, "imports", key.as_str()];
                 match resolve_target(manifest, contracts, target, import, &path, &stage_names) {
                     Ok(export) if target.stage == stage.name => diags.push(
                         Diagnostic::error(format!("import `{import}` of stage `{name}` is wired to the stage itself"))
                             .at_opt(src, manifest.target_stage_span(&path), "a stage cannot satisfy its own import")
                             .note(format!("`{name}` exports `{export}`, but a component cannot be instantiated with its own exports"))
-                            .help("wire the import to another stage"),
+                            .help(format!("wire the import to another stage, or to the host: `{key}: host`")),
                     ),
                     Ok(export) => wiring.wires.push(Wire {
                         importer: stage.name.clone(),
@@ -149,6 +207,19 @@ pub fn resolve(manifest: &Manifest, contracts: &Contracts) -> Result<Wiring, Dia
                     }),
                     Err(d) => diags.push(d),
                 }
+                continue;
+            }
+            if let Some(h) = manifest
+                .host_imports
+                .iter()
+                .find(|h| names_match(h, import))
+            {
+                used_host_imports.insert(h.clone());
+                wiring.host_imports.push(HostImport {
+                    stage: stage.name.clone(),
+                    name: import.clone(),
+                    origin: HostOrigin::HostImports,
+                });
                 continue;
             }
 
@@ -171,31 +242,21 @@ pub fn resolve(manifest: &Manifest, contracts: &Contracts) -> Result<Wiring, Dia
                     export: (*export).clone(),
                     origin: WireOrigin::Auto,
                 }),
-                [] => {
-                    let declared = manifest
-                        .host_imports
-                        .iter()
-                        .find(|h| names_match(h, import));
-                    if let Some(h) = declared {
-                        used_host_imports.insert(h.clone());
-                    }
-                    if declared.is_some() || unversioned(import).starts_with("wasi:") {
-                        wiring.host_imports.push(HostImport {
-                            stage: stage.name.clone(),
-                            name: import.clone(),
-                            declared: declared.is_some(),
-                        });
-                    } else {
-                        diags.push(
-                            Diagnostic::error(format!("import `{import}` of stage `{name}` is not satisfied"))
-                                .at_opt(src, manifest.key_span(&["stages", name]), "")
-                                .note(format!("no other stage exports `{import}`"))
-                                .help(format!(
-                                    "wire it under `stages.{name}.imports` (`{import}: <stage>` or `{{ stage: <stage>, export: <export> }}`), or list it in `host-imports` to leave it to the host"
-                                )),
-                        );
-                    }
+                [] if unversioned(import).starts_with("wasi:") => {
+                    wiring.host_imports.push(HostImport {
+                        stage: stage.name.clone(),
+                        name: import.clone(),
+                        origin: HostOrigin::Wasi,
+                    });
                 }
+                [] => diags.push(
+                    Diagnostic::error(format!("import `{import}` of stage `{name}` is not satisfied"))
+                        .at_opt(src, manifest.key_span(&["stages", name]), "")
+                        .note(format!("no other stage exports `{import}`"))
+                        .help(format!(
+                            "wire it under `stages.{name}.imports` (`{import}: <stage>`, `{{ stage: <stage>, export: <export> }}` or `{import}: host`), or list it in `host-imports` to leave it to the host"
+                        )),
+                ),
                 many => {
                     let names: Vec<&str> = many.iter().map(|(s, _)| s.as_str()).collect();
                     diags.push(
@@ -208,7 +269,7 @@ pub fn resolve(manifest: &Manifest, contracts: &Contracts) -> Result<Wiring, Dia
                             backticked(names.iter())
                         ))
                         .help(format!(
-                            "pick one: under `stages.{name}.imports`, add `{import}: {}`",
+                            "pick one: under `stages.{name}.imports`, add `{import}: {}` (or `{import}: host` for the host's)",
                             names[0]
                         )),
                     );
@@ -247,6 +308,7 @@ pub fn resolve(manifest: &Manifest, contracts: &Contracts) -> Result<Wiring, Dia
                     name: exported_as,
                     stage: target.stage.clone(),
                     export,
+                    types_for: None,
                 });
             }
             Err(d) => diags.push(d),
@@ -321,4 +383,259 @@ pub fn backticked<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
         .map(|s| format!("`{}`", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Adds the exports the artifact needs for its exported interfaces' types.
+///
+/// An exported interface that `use`s types of another interface (`use shapes.{shape}`)
+/// is only valid in the artifact if the instance those types come from is exported
+/// too. That instance is the stage's own export, or the export of the stage its import
+/// is wired to; imports left to the host need nothing. It is exported under its own
+/// name when the name is free (recorded in [`ArtifactExport::types_for`], and so shown by
+/// `weld check`), followed transitively. When the artifact already exports that name
+/// from a different instance, the exported types would not be the ones the interface
+/// uses: an error naming both stages.
+pub fn export_used_types(
+    manifest: &Manifest,
+    contracts: &Contracts,
+    wiring: &mut Wiring,
+) -> Result<(), Diagnostics> {
+    let types = contracts.graph.types();
+    let mut diags = Diagnostics::default();
+    let mut next = 0;
+    while next < wiring.exports.len() {
+        let user = wiring.exports[next].clone();
+        next += 1;
+        let Some(ItemKind::Instance(interface)) = contracts.exports(&user.stage).get(&user.export)
+        else {
+            continue;
+        };
+        let used: IndexSet<InterfaceId> = types[*interface]
+            .uses
+            .values()
+            .map(|u| u.interface)
+            .collect();
+        for used in used {
+            let Some(Provider::Stage(stage, export)) =
+                provider_of(contracts, wiring, &user.stage, used)
+            else {
+                continue;
+            };
+            let existing = wiring
+                .exports
+                .iter()
+                .find(|e| unversioned(&e.name) == unversioned(&export));
+            match existing {
+                Some(e) if e.stage == stage && e.export == export => {}
+                Some(e) => {
+                    let via = if stage == user.stage {
+                        format!("its own export `{export}`")
+                    } else {
+                        format!("stage `{stage}`")
+                    };
+                    let fix = if stage == user.stage {
+                        format!(
+                            "export `{}` from `{}` instead, or drop the other `{}` export",
+                            e.name, user.stage, e.name
+                        )
+                    } else {
+                        format!(
+                            "wire the user of the types to the exported instance: under `stages.{}.imports`, add `{}: {}`",
+                            user.stage,
+                            unversioned(&export),
+                            e.stage
+                        )
+                    };
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "exported interface `{}` of stage `{}` uses types of `{}`, but the artifact exports `{}` from stage `{}`",
+                            user.name, user.stage, unversioned(&export), e.name, e.stage
+                        ))
+                        .at_opt(
+                            &manifest.source,
+                            export_key_span(manifest, &e.name),
+                            "exported from another stage",
+                        )
+                        .note(format!(
+                            "`{}` takes those types from {via}; the artifact can export only one `{}`, and types from two instances are not the same types",
+                            user.stage,
+                            unversioned(&export)
+                        ))
+                        .help(fix),
+                    );
+                }
+                None => wiring.exports.push(ArtifactExport {
+                    name: export.clone(),
+                    stage,
+                    export,
+                    types_for: Some(user.name.clone()),
+                }),
+            }
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
+}
+
+/// Where an instance a stage sees comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Provider {
+    /// An export of a stage: the stage's own, or the one its import is wired to.
+    Stage(StageName, String),
+    /// The host.
+    Host,
+}
+
+impl Provider {
+    fn describe(&self) -> String {
+        match self {
+            Provider::Stage(stage, _) => format!("stage `{stage}`"),
+            Provider::Host => "the host".to_string(),
+        }
+    }
+}
+
+/// Where the instance `interface` that `stage` sees comes from: the stage's own export,
+/// the export its import of that interface is wired to, or the host; `None` when the
+/// stage has no such item.
+fn provider_of(
+    contracts: &Contracts,
+    wiring: &Wiring,
+    stage: &StageName,
+    interface: InterfaceId,
+) -> Option<Provider> {
+    let types = contracts.graph.types();
+    let name = types[interface].id.as_deref().map(unversioned);
+    let is_it = |kind: &ItemKind| match kind {
+        ItemKind::Instance(id) => {
+            *id == interface
+                || (name.is_some() && types[*id].id.as_deref().map(unversioned) == name)
+        }
+        _ => false,
+    };
+    if let Some((import, _)) = contracts.imports(stage).iter().find(|(_, k)| is_it(k)) {
+        return Some(
+            wiring
+                .wires
+                .iter()
+                .find(|w| &w.importer == stage && &w.import == import)
+                .map_or(Provider::Host, |w| {
+                    Provider::Stage(w.exporter.clone(), w.export.clone())
+                }),
+        );
+    }
+    contracts
+        .exports(stage)
+        .iter()
+        .find(|(_, k)| is_it(k))
+        .map(|(export, _)| Provider::Stage(stage.clone(), export.clone()))
+}
+
+/// Checks that every resource a stage sees through several imports is one resource.
+///
+/// A resource is only equal to itself. When stage `user` imports `types` (defining
+/// `handle`) from one stage and `ops` (which `use`s `types.{handle}`) from another, each
+/// wire type-checks on its own, but `ops` hands out the other stage's `handle`: the two
+/// cannot be linked. For each wired import whose interface uses a resource of another
+/// interface, the importer's provider of that interface must be the exporter's.
+pub fn check_resource_origins(
+    manifest: &Manifest,
+    contracts: &Contracts,
+    wiring: &Wiring,
+) -> Result<(), Diagnostics> {
+    let types = contracts.graph.types();
+    let mut diags = Diagnostics::default();
+    for wire in &wiring.wires {
+        let Some(ItemKind::Instance(imported)) =
+            contracts.imports(&wire.importer).get(&wire.import)
+        else {
+            continue;
+        };
+        let Some(ItemKind::Instance(exported)) =
+            contracts.exports(&wire.exporter).get(&wire.export)
+        else {
+            continue;
+        };
+        let mut seen = IndexSet::new();
+        for (type_name, used) in &types[*imported].uses {
+            let original = used.name.as_deref().unwrap_or(type_name);
+            let is_resource = matches!(
+                types[used.interface].exports.get(original),
+                Some(ItemKind::Type(wac_graph::types::Type::Resource(_)))
+            );
+            if !is_resource || !seen.insert(used.interface) {
+                continue;
+            }
+            let Some(interface) = types[used.interface].id.clone() else {
+                continue;
+            };
+            // The same interface as the exporter's export sees it.
+            let Some(exporter_side) =
+                types[*exported]
+                    .uses
+                    .values()
+                    .map(|u| u.interface)
+                    .find(|i| {
+                        types[*i].id.as_deref().map(unversioned) == Some(unversioned(&interface))
+                    })
+            else {
+                continue;
+            };
+            let (Some(mine), Some(theirs)) = (
+                provider_of(contracts, wiring, &wire.importer, used.interface),
+                provider_of(contracts, wiring, &wire.exporter, exporter_side),
+            ) else {
+                continue;
+            };
+            if mine == theirs {
+                continue;
+            }
+            let iface = unversioned(&interface);
+            let fix = match &theirs {
+                Provider::Stage(stage, _) => format!(
+                    "under `stages.{}.imports`, wire `{iface}: {stage}` so both come from the same stage",
+                    wire.importer
+                ),
+                Provider::Host => format!(
+                    "under `stages.{}.imports`, wire `{iface}: host` so both come from the host",
+                    wire.importer
+                ),
+            };
+            diags.push(
+                Diagnostic::error(format!(
+                    "stage `{}` gets resource `{original}` of `{iface}` from two different places",
+                    wire.importer
+                ))
+                .at_opt(&manifest.source, wire.span(manifest), "")
+                .note(format!(
+                    "`{}` imports `{iface}` from {}, and `{}` from stage `{}`, whose `{}` uses `{original}` from {}",
+                    wire.importer,
+                    mine.describe(),
+                    wire.import,
+                    wire.exporter,
+                    wire.export,
+                    theirs.describe()
+                ))
+                .note("a resource is only equal to itself: every interface that uses it must take it from the same instance")
+                .help(fix),
+            );
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
+}
+
+/// The `exports:` key an artifact export was written under, matched without version.
+fn export_key_span(manifest: &Manifest, name: &str) -> Option<crate::diagnostic::Span> {
+    manifest
+        .exports
+        .keys()
+        .find(|k| unversioned(k) == unversioned(name))
+        .and_then(|k| manifest.key_span(&["exports", k]))
 }

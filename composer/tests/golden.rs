@@ -12,15 +12,18 @@
 //! - `composed.wat`: the linked component, printed as text. Linking runs twice and the
 //!   two artifacts must be byte-for-byte identical.
 //!
+//! Each case is its own test, named after its folder, so `cargo test -p weld --test golden
+//! -- fan` runs only the cases whose name contains `fan`, and a failure names its case.
 //! `BLESS=1 cargo test -p weld --test golden` rewrites the expected files.
 
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
+use libtest_mimic::Trial;
 use weld::{diagnostic::Diagnostics, pipeline};
 
-#[test]
-fn golden() {
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("tests/golden exists")
@@ -35,22 +38,17 @@ fn golden() {
     );
 
     let bless = std::env::var_os("BLESS").is_some();
-    let mut failures = Vec::new();
-    for case in &cases {
-        if let Err(e) = run_case(case, bless) {
-            failures.push(format!(
-                "{}: {e}",
-                case.file_name().unwrap().to_string_lossy()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} golden cases failed (BLESS=1 to accept the new output):\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
+    let trials = cases
+        .into_iter()
+        .map(|case| {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            Trial::test(name, move || {
+                run_case(&case, bless)
+                    .map_err(|e| format!("{e}\n\n(BLESS=1 to accept the new output)").into())
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
 }
 
 fn run_case(case: &Path, bless: bool) -> Result<(), String> {

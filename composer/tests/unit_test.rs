@@ -9,8 +9,15 @@ use std::process::{Command, Output};
 /// A fresh copy of the `calc` fixture: `weld test` writes its build cache next
 /// to the pipeline.
 fn calc() -> tempfile::TempDir {
+    fixture("calc")
+}
+
+/// A fresh copy of fixture `name` of `tests/unit_test_cases`.
+fn fixture(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/unit_test_cases/calc");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/unit_test_cases")
+        .join(name);
     for entry in std::fs::read_dir(src).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
@@ -172,4 +179,25 @@ fn a_filter_given_without_the_pipeline_gets_a_hint() {
         stderr.contains("`weld test pipeline.yaml adds`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn versioned_and_bare_names_work_in_calls_mocks_and_expected_calls() {
+    let dir = fixture("versioned");
+    let out = weld_test(dir.path(), &["pipeline.yaml"]);
+    let (stdout, stderr) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    for case in [
+        "versioned-call",
+        "unversioned-call",
+        "bare-call",
+        "versioned-mock-and-expected-call",
+        "bare-mock-and-expected-call",
+    ] {
+        assert!(
+            stdout.contains(&format!("test math::{case} ... ok")),
+            "{case}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
 }

@@ -9,8 +9,6 @@
 use std::path::PathBuf;
 
 use wasmtime::Store;
-use wasmtime::component::wasm_wave::parser::ParserError;
-use wasmtime::component::wasm_wave::untyped::UntypedFuncCall;
 use wasmtime::component::wasm_wave::wasm::{DisplayFuncResults, DisplayType};
 use wasmtime::component::{Component, Instance, InstancePre, Type, Val};
 
@@ -205,19 +203,18 @@ impl Prepared {
         &self.exports
     }
 
-    /// Parses `call` (`name(args)` in WAVE) and checks it against the
-    /// function's parameters.
+    /// Parses `call` (`name(args)`, arguments in WAVE) and checks it against the
+    /// function's parameters. The name is the export's, versioned or not, or a bare
+    /// function name that only one export has.
     pub fn parse_call(&self, call: &str) -> Result<Call, InvokeError> {
-        let parsed = UntypedFuncCall::parse(call.trim()).map_err(|e| InvokeError::Syntax {
+        let syntax = |e: weld_call::CallError| InvokeError::Syntax {
             call: call.to_string(),
-            reason: describe_parse_error(call.trim(), &e),
-        })?;
-        let func = self.exports.find(parsed.name())?.clone();
-        let types: Vec<Type> = func.ty.params().map(|(_, ty)| ty).collect();
-        let given = match parsed.params_node() {
-            Some(node) => node.as_tuple().map(|args| args.len()).unwrap_or(1),
-            None => 0,
+            reason: e.with_snippet(call),
         };
+        let text = weld_call::split(call, false).map_err(syntax)?;
+        let func = self.exports.find(text.name())?.clone();
+        let types: Vec<Type> = func.ty.params().map(|(_, ty)| ty).collect();
+        let spans = text.arg_spans().map_err(syntax)?;
         // Trailing `option` parameters may be left out.
         let required = types.len()
             - types
@@ -225,25 +222,21 @@ impl Prepared {
                 .rev()
                 .take_while(|ty| matches!(ty, Type::Option(_)))
                 .count();
-        if given > types.len() || given < required {
+        if spans.len() > types.len() || spans.len() < required {
             return Err(InvokeError::Arity {
                 function: func.qualified_name(),
                 expected: types.len(),
-                given,
+                given: spans.len(),
                 signature: func.signature(),
                 exports: self.exports.clone(),
             });
         }
-        let params = parsed.to_wasm_params::<Val>(types.iter()).map_err(|e| {
-            let mut reason = describe_parse_error(parsed.source(), &e);
+        let params = text.params::<Val>(&types).map_err(|e| {
+            let mut reason = e.with_snippet(call);
             // Say which parameter the offending text was meant for.
-            let position = parsed.params_node().and_then(|node| {
-                let span = e.span();
-                node.as_tuple().ok()?.position(|arg| {
-                    let arg = arg.span();
-                    arg.start <= span.start && span.end <= arg.end
-                })
-            });
+            let position = spans
+                .iter()
+                .position(|arg| arg.start <= e.span.start && e.span.end <= arg.end);
             if let Some((name, ty)) = position.and_then(|i| func.ty.params().nth(i)) {
                 reason.push_str(&format!(
                     " (parameter `{name}` is a `{}`)",
@@ -313,22 +306,6 @@ pub fn render_results(results: &[Val]) -> Result<String, Box<dyn std::error::Err
     write!(out, "{}", DisplayFuncResults(results))
         .map_err(|_| "a value has no WAVE representation (e.g. a resource handle)")?;
     Ok(out)
-}
-
-/// `invalid type: expected string` plus the piece of the call it is about.
-fn describe_parse_error(source: &str, error: &ParserError) -> String {
-    let mut text = error.kind().to_string();
-    if let Some(detail) = error.detail() {
-        text.push_str(": ");
-        text.push_str(detail);
-    } else if let Some(inner) = std::error::Error::source(error) {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-    }
-    if let Some(snippet) = source.get(error.span()).filter(|s| !s.is_empty()) {
-        text.push_str(&format!(" at `{snippet}`"));
-    }
-    text
 }
 
 /// Runs a future on a current-thread runtime: one call needs no worker pool.

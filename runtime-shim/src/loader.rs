@@ -148,7 +148,18 @@ pub fn load(engine: &WeldEngine, path: &Path, options: &LoadOptions) -> Result<L
         None => {}
     }
     check_component_header(path, &bytes)?;
+    compile_cached(engine, path, &bytes, options)
+}
 
+/// Compiles the component `bytes` (read from `path`, named in errors) through the
+/// compilation cache: a cached entry is deserialized, otherwise it is compiled and
+/// stored.
+pub fn compile_cached(
+    engine: &WeldEngine,
+    path: &Path,
+    bytes: &[u8],
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
     let cache_entry = if options.no_cache {
         None
     } else {
@@ -156,7 +167,7 @@ pub fn load(engine: &WeldEngine, path: &Path, options: &LoadOptions) -> Result<L
             .cache_dir
             .clone()
             .or_else(default_cache_dir)
-            .map(|dir| dir.join(format!("{}.cwasm", cache_key(engine.engine(), &bytes))))
+            .map(|dir| dir.join(format!("{}.cwasm", cache_key(engine.engine(), bytes))))
     };
     if let Some(entry) = &cache_entry
         && entry.is_file()
@@ -169,7 +180,7 @@ pub fn load(engine: &WeldEngine, path: &Path, options: &LoadOptions) -> Result<L
         });
     }
 
-    let component = compile(engine.engine(), path, &bytes)?;
+    let component = compile(engine.engine(), path, bytes)?;
     if let Some(entry) = &cache_entry {
         // The cache is an optimisation: a read-only or full disk must not
         // stop the artifact from running.

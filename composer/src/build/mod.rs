@@ -18,7 +18,6 @@ use std::{
     sync::Mutex,
 };
 
-use anyhow::Context as _;
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -239,7 +238,7 @@ pub fn build_all(
 
 fn prebuilt(stage: &Stage) -> Result<BuiltStage, BuildFailure> {
     let bytes =
-        crate::contract::read_component(&stage.path).map_err(|e| BuildFailure::new(stage, e))?;
+        crate::component::read(&stage.path).map_err(|e| BuildFailure::new(stage, e.to_string()))?;
     let hash = cache::sha256_hex(&bytes);
     Ok(BuiltStage {
         stage: stage.name.to_string(),
@@ -285,9 +284,8 @@ fn finish(
     path: PathBuf,
     fresh: bool,
 ) -> Result<BuiltStage, BuildFailure> {
-    let bytes = std::fs::read(&path)
-        .with_context(|| format!("failed to read `{}`", path.display()))
-        .map_err(|e| BuildFailure::from_error(stage, e))?;
+    let bytes =
+        crate::component::read(&path).map_err(|e| BuildFailure::from_error(stage, e.into()))?;
     Ok(BuiltStage {
         stage: stage.name.to_string(),
         lang: stage.lang,

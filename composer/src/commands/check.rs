@@ -1,7 +1,10 @@
 use std::process::ExitCode;
 
 use indexmap::IndexMap;
-use weld::{pipeline, terminal::Terminal};
+use weld::{
+    pipeline,
+    terminal::{Terminal, count},
+};
 
 use super::{PipelineArg, print_warnings, report};
 
@@ -21,7 +24,11 @@ impl CheckCommand {
         let (manifest, wit) = pipeline::load(path).map_err(|d| report(term, &d, &what))?;
         term.status(
             "Checking",
-            format!("{} ({} stages)", manifest.name, manifest.stages.len()),
+            format!(
+                "{} ({})",
+                manifest.name,
+                count(manifest.stages.len(), "stage")
+            ),
         );
         let checked = pipeline::check(manifest, wit, &IndexMap::new())
             .map_err(|d| report(term, &d, &what))?;
@@ -30,11 +37,11 @@ impl CheckCommand {
         term.status(
             "Finished",
             format!(
-                "`{}` is wired correctly: {} stages, {} wires, {} host imports",
+                "`{}` is wired correctly: {}, {}, {}",
                 checked.manifest.name,
-                checked.graph.order.len(),
-                checked.wiring.wires.len(),
-                checked.wiring.merged_host_imports().len()
+                count(checked.graph.order.len(), "stage"),
+                count(checked.wiring.wires.len(), "wire"),
+                count(checked.wiring.merged_host_imports().len(), "host import")
             ),
         );
         Ok(ExitCode::SUCCESS)

@@ -69,9 +69,9 @@ impl ComposeCommand {
         term.status(
             "Finished",
             format!(
-                "`{}` ({} stages, {} KiB) in {:.2}s",
+                "`{}` ({}, {} KiB) in {:.2}s",
                 report.link.output.display(),
-                report.link.stages,
+                weld::terminal::count(report.link.stages, "stage"),
                 report.link.size.div_ceil(1024),
                 start.elapsed().as_secs_f64()
             ),

@@ -8,23 +8,79 @@
 //! atomically. Everything iterates in manifest order, so the same inputs give the same
 //! bytes.
 
+mod diagnose;
 mod names;
 
+pub use diagnose::diagnose;
 pub use names::tag_stage_modules;
 
 use std::{collections::HashMap, io::Write as _, path::Path};
 
-use anyhow::{Context as _, bail};
-use wac_graph::{EncodeOptions, NodeId, Processor};
+use anyhow::Context as _;
+use wac_graph::{
+    AliasError, EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId,
+    Processor,
+};
 
 use crate::{contract::Contracts, graph::StageGraph, manifest::StageName, wiring::Wiring};
 
-/// Links the stages and returns the composed component's bytes.
-pub fn link(contracts: Contracts, wiring: &Wiring, stages: &StageGraph) -> anyhow::Result<Vec<u8>> {
-    let Contracts {
-        mut graph,
-        packages,
-    } = contracts;
+/// Why linking failed, with the stages and names involved.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// wac refused to pass an export of one stage to an import of another.
+    #[error(
+        "cannot connect import `{import}` of stage `{importer}` to export `{export}` of stage `{exporter}`"
+    )]
+    Connect {
+        /// The importing stage.
+        importer: StageName,
+        /// Its import.
+        import: String,
+        /// The exporting stage.
+        exporter: StageName,
+        /// Its export.
+        export: String,
+        /// wac's reason.
+        #[source]
+        source: InstantiationArgumentError,
+    },
+    /// A stage's export cannot be used.
+    #[error("cannot use export `{export}` of stage `{stage}`")]
+    Alias {
+        /// The stage.
+        stage: StageName,
+        /// Its export.
+        export: String,
+        /// wac's reason.
+        #[source]
+        source: AliasError,
+    },
+    /// An artifact export cannot be added.
+    #[error("cannot export `{name}` from stage `{stage}`")]
+    Export {
+        /// The artifact's export name.
+        name: String,
+        /// The stage it comes from.
+        stage: StageName,
+        /// wac's reason.
+        #[source]
+        source: ExportError,
+    },
+    /// Encoding or validating the composed component failed.
+    #[error("the linked component is not valid")]
+    Encode(#[source] EncodeError),
+}
+
+/// Links the stages and returns the composed component's bytes, validated. The
+/// contracts are left as they are (the graph is cloned), so `weld check` can link the
+/// stand-ins of a pipeline it goes on describing.
+pub fn link(
+    contracts: &Contracts,
+    wiring: &Wiring,
+    stages: &StageGraph,
+) -> Result<Vec<u8>, LinkError> {
+    let mut graph = contracts.graph.clone();
+    let packages = &contracts.packages;
     let mut instances: HashMap<StageName, NodeId> = HashMap::new();
     let mut aliases: HashMap<(StageName, String), NodeId> = HashMap::new();
 
@@ -41,11 +97,12 @@ pub fn link(contracts: Contracts, wiring: &Wiring, stages: &StageGraph) -> anyho
             )?;
             graph
                 .set_instantiation_argument(instance, &wire.import, source)
-                .with_context(|| {
-                    format!(
-                        "failed to connect import `{}` of stage `{stage}` to export `{}` of stage `{}`",
-                        wire.import, wire.export, wire.exporter
-                    )
+                .map_err(|source| LinkError::Connect {
+                    importer: wire.importer.clone(),
+                    import: wire.import.clone(),
+                    exporter: wire.exporter.clone(),
+                    export: wire.export.clone(),
+                    source,
                 })?;
         }
         instances.insert(stage.clone(), instance);
@@ -59,15 +116,16 @@ pub fn link(contracts: Contracts, wiring: &Wiring, stages: &StageGraph) -> anyho
             &export.stage,
             &export.export,
         )?;
-        graph.export(source, export.name.clone()).with_context(|| {
-            format!(
-                "failed to export `{}` from stage `{}`",
-                export.name, export.stage
-            )
-        })?;
+        graph
+            .export(source, export.name.clone())
+            .map_err(|source| LinkError::Export {
+                name: export.name.clone(),
+                stage: export.stage.clone(),
+                source,
+            })?;
     }
 
-    let bytes = graph
+    graph
         .encode(EncodeOptions {
             define_components: true,
             validate: true,
@@ -76,8 +134,7 @@ pub fn link(contracts: Contracts, wiring: &Wiring, stages: &StageGraph) -> anyho
                 version: env!("CARGO_PKG_VERSION"),
             }),
         })
-        .context("failed to encode the composed component")?;
-    Ok(bytes)
+        .map_err(LinkError::Encode)
 }
 
 fn alias(
@@ -86,17 +143,20 @@ fn alias(
     instances: &HashMap<StageName, NodeId>,
     stage: &StageName,
     export: &str,
-) -> anyhow::Result<NodeId> {
+) -> Result<NodeId, LinkError> {
     let key = (stage.clone(), export.to_string());
     if let Some(node) = aliases.get(&key) {
         return Ok(*node);
     }
-    let Some(instance) = instances.get(stage) else {
-        bail!("stage `{stage}` is not instantiated before its export `{export}` is used");
-    };
+    // The graph orders exporters before importers, so the instance exists.
+    let instance = instances[stage];
     let node = graph
-        .alias_instance_export(*instance, export)
-        .with_context(|| format!("failed to use export `{export}` of stage `{stage}`"))?;
+        .alias_instance_export(instance, export)
+        .map_err(|source| LinkError::Alias {
+            stage: stage.clone(),
+            export: export.to_string(),
+            source,
+        })?;
     aliases.insert(key, node);
     Ok(node)
 }

@@ -18,7 +18,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, de};
 
 pub use locate::Locator;
-pub use names::{Lang, StageName, names_match, unversioned};
+pub use names::{HOST, Lang, StageName, names_match, unversioned};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, Span};
 
@@ -59,8 +59,30 @@ pub struct Stage {
     pub path: PathBuf,
     /// The world the stage targets, for source stages.
     pub world: Option<String>,
-    /// Explicit wiring of imports: import name -> target.
-    pub imports: IndexMap<String, Target>,
+    /// Explicit wiring of imports: import name -> a stage's export, or the host.
+    pub imports: IndexMap<String, ImportSource>,
+}
+
+/// Where an explicitly wired import comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportSource {
+    /// An export of another stage.
+    Stage(Target),
+    /// The host (`host`), even when a stage exports the same name.
+    Host,
+}
+
+impl<'de> Deserialize<'de> for ImportSource {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // `host` is checked before the name is read as a stage name, which rejects it.
+        let value = serde_yaml::Value::deserialize(d)?;
+        if value.as_str() == Some(HOST) {
+            return Ok(ImportSource::Host);
+        }
+        Target::deserialize(value)
+            .map(ImportSource::Stage)
+            .map_err(de::Error::custom)
+    }
 }
 
 /// Where an import or export is satisfied from.
@@ -101,7 +123,7 @@ struct RawStage {
     path: PathBuf,
     world: Option<String>,
     #[serde(default)]
-    imports: IndexMap<String, Target>,
+    imports: IndexMap<String, ImportSource>,
 }
 
 /// `version:`, checked while parsing so a newer file fails with a clear message.
@@ -134,7 +156,9 @@ impl<'de> Deserialize<'de> for Target {
             type Value = Target;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a stage name, or `{ stage: NAME, export: EXPORT }`")
+                f.write_str(
+                    "a stage name, `{ stage: NAME, export: EXPORT }`, or `host` (in `imports:`)",
+                )
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Target, E> {

@@ -4,6 +4,9 @@ use std::{fmt, str::FromStr};
 
 use serde::Deserialize;
 
+/// The word that wires an import to the host in `imports:`; no stage may have it as name.
+pub const HOST: &str = "host";
+
 /// A stage's name: lowercase kebab-case (`auth`, `json-shaper`), unique in a pipeline.
 ///
 /// Stage names become instance names in the composed component, so they follow the
@@ -30,7 +33,11 @@ impl TryFrom<String> for StageName {
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             })
             && name.starts_with(|c: char| c.is_ascii_lowercase());
-        if valid {
+        if name == HOST {
+            Err(format!(
+                "`{HOST}` cannot be a stage name: in `imports:` it means the host (rename the stage)"
+            ))
+        } else if valid {
             Ok(Self(name))
         } else {
             Err(format!(
@@ -123,7 +130,7 @@ mod tests {
         for ok in ["a", "auth", "json-shaper", "v2", "a1-b2"] {
             assert!(StageName::from_str(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "Auth", "a_b", "-a", "a-", "a--b", "1a", "a b"] {
+        for bad in ["", "Auth", "a_b", "-a", "a-", "a--b", "1a", "a b", "host"] {
             assert!(StageName::from_str(bad).is_err(), "{bad}");
         }
     }

@@ -42,7 +42,7 @@
 //! every other import answers from the case's mocks; an unmocked import that is called
 //! fails the case, naming it.
 
-mod cases;
+pub mod cases;
 mod junit;
 mod runner;
 
@@ -146,7 +146,7 @@ pub enum TestError {
     #[error("{0}")]
     Invalid(Diagnostics),
     /// Stages failed to build.
-    #[error("{} stage(s) failed to build", .0.len())]
+    #[error("{} failed to build", crate::terminal::count(.0.len(), "stage"))]
     Build(Vec<BuildFailure>),
     /// Anything else (loading or linking a component).
     #[error(transparent)]
@@ -284,16 +284,12 @@ pub fn run(
     Ok(report)
 }
 
-/// Loads a component through the shim's compilation cache; `.wat` text (prebuilt
-/// stages written by hand, as in tests) is compiled in memory.
+/// Loads a stage's component (read by the one reader, so `.wat` stages work as in
+/// `compose`) through the shim's compilation cache.
 fn load(
     engine: &weld_shim::WeldEngine,
     path: &Path,
 ) -> anyhow::Result<weld_shim::wasmtime::component::Component> {
-    if path.extension().is_some_and(|e| e == "wat") {
-        let bytes = wat::parse_file(path)?;
-        return weld_shim::wasmtime::component::Component::new(engine.engine(), &bytes)
-            .map_err(|e| anyhow::anyhow!("{e}"));
-    }
-    Ok(weld_shim::load(engine, path, &Default::default())?.component)
+    let bytes = crate::component::read(path)?;
+    Ok(weld_shim::loader::compile_cached(engine, path, &bytes, &Default::default())?.component)
 }

@@ -22,15 +22,12 @@ use weld_shim::{
     wasmtime::component::{
         Component, InstancePre, Type, Val,
         types::{ComponentFunc, ComponentItem},
-        wasm_wave::{self, parser::ParserError, untyped::UntypedFuncCall, wasm::DisplayType},
+        wasm_wave::{self, parser::ParserError, wasm::DisplayType},
     },
 };
 
 use super::cases::{CaseSpec, ExpectSpec, MockSpec, TestFile, Wave};
-use crate::{
-    diagnostic::{Diagnostic, Diagnostics},
-    manifest::unversioned,
-};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// An import function of the stage: `demo:text/clean` and `words`.
 #[derive(Debug, Clone)]
@@ -264,9 +261,10 @@ impl StageRunner {
             }
             d
         };
-        // The call.
-        let parsed = match UntypedFuncCall::parse(case.call.text.trim()) {
-            Ok(p) => p,
+        // The call: the name as the stage exports it (versioned or not), or a bare
+        // function name only one export has.
+        let call = match weld_call::split(&case.call.text, false) {
+            Ok(c) => c,
             Err(e) => {
                 diags.push(
                     wave_error(&case.call, "invalid call", &e.into(), None)
@@ -275,12 +273,12 @@ impl StageRunner {
                 return None;
             }
         };
-        let func = match self.exports.find(parsed.name()) {
+        let func = match self.exports.find(call.name()) {
             Ok(f) => f.clone(),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(format!("the stage exports no function `{}`", parsed.name()))
-                        .at_opt(source, case.call.sub_span(0..parsed.name().len()), "")
+                    Diagnostic::error(format!("the stage exports no function `{}`", call.name()))
+                        .at_opt(source, case.call.sub_span(call.name_span()), "")
                         .note(e.to_string()),
                 );
                 return None;
@@ -288,7 +286,7 @@ impl StageRunner {
         };
         let signature = format!("`{}`: {}", func.qualified_name(), func.signature());
         let param_types: Vec<Type> = func.ty.params().map(|(_, t)| t).collect();
-        let params = match parsed.to_wasm_params::<Val>(param_types.iter()) {
+        let params = match call.params::<Val>(&param_types) {
             Ok(p) => p,
             Err(e) => {
                 diags.push(wave_error(
@@ -319,21 +317,19 @@ impl StageRunner {
         };
         let mut mocks = HashMap::new();
         for (name, key_span, spec) in &case.mocks {
-            let Some(import) = self.resolve_import(name) else {
-                let known: Vec<String> = self.imports.iter().map(ImportFunc::key).collect();
-                let note = if known.is_empty() {
-                    "the stage imports no functions besides WASI".to_string()
-                } else {
-                    format!("the stage imports: {}", known.join(", "))
-                };
-                let mut d = Diagnostic::error(format!("the stage imports no function `{name}`"))
-                    .at_opt(source, *key_span, "not an import of this stage")
-                    .note(note);
-                if name.starts_with("wasi:") {
-                    d = d.help("WASI imports are provided with every capability denied and cannot be mocked");
+            let import = match self.resolve_import(name) {
+                Ok(import) => import,
+                Err(note) => {
+                    let mut d =
+                        Diagnostic::error(format!("the stage imports no function `{name}`"))
+                            .at_opt(source, *key_span, "not an import of this stage")
+                            .note(note);
+                    if name.starts_with("wasi:") {
+                        d = d.help("WASI imports are provided with every capability denied and cannot be mocked");
+                    }
+                    diags.push(d);
+                    continue;
                 }
-                diags.push(d);
-                continue;
             };
             let what = format!("the mock does not fit `{}`", import.key());
             let sig = Some(format!("`{}`: {}", import.key(), import.signature()));
@@ -375,36 +371,40 @@ impl StageRunner {
         }
         let mut expect_calls = Vec::new();
         for c in &case.expect_calls {
-            let text = c.call.text.trim();
-            let (name, args_text) = match text.find('(') {
-                Some(i) => (&text[..i], Some(&text[i..])),
-                None => (text, None),
+            let call = match weld_call::split(&c.call.text, true) {
+                Ok(call) => call,
+                Err(e) => {
+                    diags.push(wave_error(&c.call, "invalid expected call", &e.into(), None).help(
+                        "write `<interface>.<function>(<args>)`, or `<interface>.<function>` for any arguments",
+                    ));
+                    continue;
+                }
             };
-            let Some(import) = self.resolve_import(name) else {
-                diags.push(
-                    Diagnostic::error(format!("the stage imports no function `{name}`")).at_opt(
-                        source,
-                        c.call.span,
-                        "",
-                    ),
-                );
-                continue;
+            let import = match self.resolve_import(call.name()) {
+                Ok(import) => import,
+                Err(note) => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the stage imports no function `{}`",
+                            call.name()
+                        ))
+                        .at_opt(source, c.call.sub_span(call.name_span()), "")
+                        .note(note),
+                    );
+                    continue;
+                }
             };
-            let args = match args_text {
+            let args = match call.args_text() {
                 None => None,
-                Some(a) => {
-                    let w = Wave {
-                        text: a.to_string(),
-                        span: c.call.sub_span(name.len()..text.len()).or(c.call.span),
-                        verbatim: c.call.verbatim && c.call.text.len() == text.len(),
-                    };
-                    match parse_args(&import, &w) {
+                Some(_) => {
+                    let types: Vec<Type> = import.ty.params().map(|(_, t)| t).collect();
+                    match call.params::<Val>(&types) {
                         Ok(v) => Some(v),
                         Err(e) => {
                             diags.push(wave_error(
-                                &w,
+                                &c.call,
                                 &format!("the expected call does not fit `{}`", import.key()),
-                                &e,
+                                &e.into(),
                                 Some(format!("`{}`: {}", import.key(), import.signature())),
                             ));
                             continue;
@@ -412,6 +412,7 @@ impl StageRunner {
                     }
                 }
             };
+            let text = c.call.text.trim();
             expect_calls.push(ExpectedCall {
                 import: import.key(),
                 text: text.to_string(),
@@ -430,18 +431,46 @@ impl StageRunner {
         })
     }
 
-    /// `demo:text/clean.words` (the version may be left out) to the import.
-    fn resolve_import(&self, name: &str) -> Option<ImportFunc> {
-        let (instance, func) = name.rsplit_once('.').unwrap_or(("", name));
-        self.imports
-            .iter()
-            .find(|i| i.name == func && i.instance == instance)
-            .or_else(|| {
-                self.imports
+    /// `demo:text/clean.words`, `demo:text/clean@0.1.0.words` or a bare `words` that only
+    /// one import has, to the import; otherwise a note saying what the stage imports.
+    fn resolve_import(&self, name: &str) -> Result<ImportFunc, String> {
+        let found: Vec<&ImportFunc> = match weld_call::split_function_name(name) {
+            (Some(instance), func) => {
+                let exact: Vec<_> = self
+                    .imports
                     .iter()
-                    .find(|i| i.name == func && unversioned(&i.instance) == instance)
-            })
-            .cloned()
+                    .filter(|i| i.name == func && i.instance == instance)
+                    .collect();
+                if exact.is_empty() {
+                    self.imports
+                        .iter()
+                        .filter(|i| {
+                            i.name == func && weld_call::interface_matches(instance, &i.instance)
+                        })
+                        .collect()
+                } else {
+                    exact
+                }
+            }
+            (None, func) => self.imports.iter().filter(|i| i.name == func).collect(),
+        };
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] if self.imports.is_empty() => {
+                Err("the stage imports no functions besides WASI".to_string())
+            }
+            [] => {
+                let known: Vec<String> = self.imports.iter().map(ImportFunc::key).collect();
+                Err(format!("the stage imports: {}", known.join(", ")))
+            }
+            many => {
+                let known: Vec<String> = many.iter().map(|i| format!("`{}`", i.key())).collect();
+                Err(format!(
+                    "`{name}` is ambiguous: qualify it as one of {}",
+                    known.join(", ")
+                ))
+            }
+        }
     }
 
     /// Runs one case in a fresh instance.
@@ -603,25 +632,17 @@ impl Mock {
 fn parse_result(ty: Option<&Type>, w: &Wave) -> Result<Option<Val>, WaveError> {
     match ty {
         Some(ty) => Ok(Some(wasm_wave::from_str::<Val>(ty, w.text.trim())?)),
-        None => {
-            // `()`: no result; parse as an empty call to reuse WAVE's errors.
-            UntypedFuncCall::parse(&format!("f{}", w.text.trim()))
-                .and_then(|c| c.to_wasm_params::<Val>(std::iter::empty::<&Type>()))
-                .map(|_| None)
-                .map_err(|e| shift(e, 1))
-        }
+        // `()`: no result, read as an empty argument list to reuse its errors.
+        None => weld_call::parse_args::<Val>(&w.text, 0, &[])
+            .map(|_| None)
+            .map_err(WaveError::from),
     }
 }
 
 /// `(args)` of an import's parameters.
 fn parse_args(import: &ImportFunc, w: &Wave) -> Result<Vec<Val>, WaveError> {
     let types: Vec<Type> = import.ty.params().map(|(_, t)| t).collect();
-    // A one-letter function name keeps WAVE's offsets one off from the text's;
-    // undone by shifting the error span.
-    let text = format!("f{}", w.text.trim());
-    UntypedFuncCall::parse(&text)
-        .and_then(|c| c.to_wasm_params::<Val>(types.iter()))
-        .map_err(|e| shift(e, 1))
+    weld_call::parse_args::<Val>(&w.text, 0, &types).map_err(WaveError::from)
 }
 
 /// A WAVE error: what is wrong, and where in the WAVE text.
@@ -634,28 +655,19 @@ struct WaveError {
 impl From<ParserError> for WaveError {
     fn from(e: ParserError) -> Self {
         Self {
-            message: describe(&e),
+            message: weld_call::describe(&e),
             span: e.span(),
         }
     }
 }
 
-fn shift(e: ParserError, by: usize) -> WaveError {
-    let mut e = WaveError::from(e);
-    e.span = e.span.start.saturating_sub(by)..e.span.end.saturating_sub(by);
-    e
-}
-
-fn describe(e: &ParserError) -> String {
-    let mut text = e.kind().to_string();
-    if let Some(d) = e.detail() {
-        text.push_str(": ");
-        text.push_str(d);
-    } else if let Some(inner) = std::error::Error::source(e) {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
+impl From<weld_call::CallError> for WaveError {
+    fn from(e: weld_call::CallError) -> Self {
+        Self {
+            message: e.message,
+            span: e.span,
+        }
     }
-    text
 }
 
 /// A value in WAVE, or Rust's debug form when it has none (resources).

@@ -136,3 +136,66 @@ fn bad_artifacts_are_refused_without_panicking() {
         assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
     }
 }
+
+/// `weld-shim invoke` on the versioned fixture.
+fn invoke_versioned(call: &str) -> super::common::Ran {
+    let artifact = wat_component("versioned");
+    run_shim(["invoke".as_ref(), artifact.as_os_str(), call.as_ref()])
+}
+
+#[test]
+fn versioned_interface_names_are_accepted_as_exported() {
+    for call in [
+        "test:calc/ops@1.2.3.add(1, 2)",
+        "test:calc/ops.add(1, 2)",
+        "test:calc/more@0.1.0-rc.1.add(1, 2)",
+        "  test:calc/ops@1.2.3.add( 1 ,2 )  ",
+    ] {
+        let ran = invoke_versioned(call);
+        assert_eq!(ran.code, Some(0), "{call}: {ran:?}");
+        assert_eq!(ran.stdout, "3\n", "{call}");
+    }
+}
+
+#[test]
+fn a_bare_function_name_resolves_when_one_export_has_it() {
+    let ran = invoke_versioned("sub(5, 2)");
+    assert_eq!(ran.code, Some(0), "{ran:?}");
+    assert_eq!(ran.stdout, "3\n");
+}
+
+#[test]
+fn an_ambiguous_bare_name_lists_the_candidates() {
+    let ran = invoke_versioned("add(1, 2)");
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr.contains("`test:calc/ops@1.2.3.add`")
+            && ran.stderr.contains("`test:calc/more@0.1.0-rc.1.add`"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn a_wrong_version_is_not_found_and_lists_the_exports() {
+    let ran = invoke_versioned("test:calc/ops@9.9.9.add(1, 2)");
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr
+            .contains("the artifact exports no function `test:calc/ops@9.9.9.add`"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("test:calc/ops@1.2.3"), "{}", ran.stderr);
+}
+
+#[test]
+fn argument_errors_in_versioned_calls_point_at_the_argument() {
+    let ran = invoke_versioned("test:calc/ops@1.2.3.add(1, \"x\")");
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr.contains("at `\"x\"` (parameter `b` is a `u32`)"),
+        "{}",
+        ran.stderr
+    );
+}

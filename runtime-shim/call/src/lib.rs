@@ -1,0 +1,374 @@
+//! Calls written as text: `<function>(<arguments>)`, the arguments in WAVE.
+//!
+//! `weld invoke` and `weld test` both take calls such as
+//! `wasi:keyvalue/store@0.2.0.get("k")`. wasm-wave's own call parser reads the function
+//! name as a WAVE label, so a versioned interface name (its version holds dots) is a
+//! syntax error there. Here the name is everything before the first `(` and is checked
+//! on its own; only the argument list is WAVE. Every span is a byte range of the text as
+//! given, so callers can point at the offending character.
+//!
+//! The crate is generic over wasm-wave's [`WasmValue`]: wasmtime's `Val` in the shim,
+//! wasm-wave's own values in the fuzz targets.
+
+#![deny(missing_docs)]
+
+use std::ops::Range;
+
+use wasm_wave::{
+    ast::Node,
+    parser::ParserError,
+    untyped::UntypedFuncCall,
+    wasm::{WasmType, WasmTypeKind, WasmValue},
+};
+
+/// A call split into its function name and its argument list.
+#[derive(Debug, Clone)]
+pub struct CallText<'a> {
+    source: &'a str,
+    name: Range<usize>,
+    args: Option<Range<usize>>,
+}
+
+/// What is wrong with a call, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    /// What is wrong, e.g. `invalid type: expected string`.
+    pub message: String,
+    /// The byte range of the call text it is about (may be empty at the end).
+    pub span: Range<usize>,
+}
+
+impl std::error::Error for CallError {}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl CallError {
+    fn new(message: impl Into<String>, span: Range<usize>) -> Self {
+        Self {
+            message: message.into(),
+            span,
+        }
+    }
+
+    /// The error with the piece of `source` it is about appended: `... at `"x"``.
+    pub fn with_snippet(&self, source: &str) -> String {
+        match source.get(self.span.clone()).filter(|s| !s.is_empty()) {
+            Some(snippet) => format!("{} at `{snippet}`", self.message),
+            None => self.message.clone(),
+        }
+    }
+
+    /// A WAVE error whose span is relative to text starting at `offset` of the call.
+    fn from_wave(e: &ParserError, offset: usize, len: usize) -> Self {
+        let span = e.span();
+        let clamp = |i: usize| (i + offset).min(offset + len);
+        Self::new(describe(e), clamp(span.start)..clamp(span.end))
+    }
+}
+
+/// `invalid type: expected string`: WAVE's kind of error and its detail.
+pub fn describe(e: &ParserError) -> String {
+    let mut text = e.kind().to_string();
+    if let Some(detail) = e.detail() {
+        text.push_str(": ");
+        text.push_str(detail);
+    } else if let Some(inner) = std::error::Error::source(e) {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+    }
+    text
+}
+
+/// Whether `c` may appear in a function name: WIT identifiers, package and interface
+/// separators, and semver versions (`wasi:http/types@0.2.0-rc.1+build.func`).
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '/' | '@' | '.' | '_' | '+' | '%')
+}
+
+/// Splits `text` (surrounding whitespace ignored) into the function name and, when
+/// present, the parenthesised argument list. `name` alone (no parentheses) is allowed
+/// only with `allow_bare_name`: `expect-calls` use it to mean "with any arguments".
+pub fn split(text: &str, allow_bare_name: bool) -> Result<CallText<'_>, CallError> {
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len().max(start);
+    let body = &text[start..end];
+    let (name_end, args) = match body.find('(') {
+        Some(i) => (start + i, Some(start + i..end)),
+        None => (end, None),
+    };
+    let name = start..name_end;
+    let name_text = &text[name.clone()];
+    if name_text.trim().is_empty() {
+        return Err(CallError::new(
+            "missing function name",
+            name.start..name.start,
+        ));
+    }
+    if let Some((i, c)) = name_text.char_indices().find(|(_, c)| !is_name_char(*c)) {
+        let at = name.start + i;
+        return Err(CallError::new(
+            format!("invalid character `{}` in function name", c.escape_debug()),
+            at..at + c.len_utf8(),
+        ));
+    }
+    if name_text.ends_with('.') || name_text.starts_with('.') {
+        return Err(CallError::new("missing function name after `.`", name));
+    }
+    match &args {
+        Some(args) if !text[args.clone()].ends_with(')') => {
+            return Err(CallError::new(
+                "missing `)` at the end of the arguments",
+                args.end..args.end,
+            ));
+        }
+        None if !allow_bare_name => {
+            return Err(CallError::new(
+                "missing argument list, e.g. `()`",
+                name.end..name.end,
+            ));
+        }
+        _ => {}
+    }
+    Ok(CallText {
+        source: text,
+        name,
+        args,
+    })
+}
+
+impl<'a> CallText<'a> {
+    /// The function name as written: `iface.func`, `ns:pkg/iface@1.0.0.func` or `func`.
+    pub fn name(&self) -> &'a str {
+        &self.source[self.name.clone()]
+    }
+
+    /// Where the name is in the text.
+    pub fn name_span(&self) -> Range<usize> {
+        self.name.clone()
+    }
+
+    /// The argument list, parentheses included, if the call has one.
+    pub fn args_text(&self) -> Option<&'a str> {
+        self.args.clone().map(|a| &self.source[a])
+    }
+
+    /// The byte range of each argument in the text (empty for `f()`).
+    pub fn arg_spans(&self) -> Result<Vec<Range<usize>>, CallError> {
+        let Some(args) = self.args.clone() else {
+            return Ok(Vec::new());
+        };
+        let parsed = Args::parse(&self.source[args.clone()], args.start)?;
+        Ok(parsed.spans())
+    }
+
+    /// The arguments, typed by `types` (trailing `option`s may be left out). A call
+    /// written without an argument list has no arguments.
+    pub fn params<V: WasmValue + 'static>(&self, types: &[V::Type]) -> Result<Vec<V>, CallError> {
+        match self.args.clone() {
+            Some(args) => parse_args(&self.source[args.clone()], args.start, types),
+            None => parse_args("()", 0, types).map_err(|e| CallError {
+                span: self.name.end..self.name.end,
+                ..e
+            }),
+        }
+    }
+}
+
+/// An argument list `(a, b)` parsed as WAVE, untyped.
+struct Args {
+    call: UntypedFuncCall<'static>,
+    /// Where the list starts in the caller's text.
+    offset: usize,
+    len: usize,
+}
+
+impl Args {
+    fn parse(list: &str, offset: usize) -> Result<Self, CallError> {
+        // WAVE parses an argument list only as part of a call: give it a one-letter
+        // function name and undo the shift in every span.
+        let text = format!("f{list}");
+        let call = UntypedFuncCall::parse(&text)
+            .map_err(|e| shift(CallError::from_wave(&e, offset, list.len() + 1), 1, offset))?
+            .into_owned();
+        Ok(Self {
+            call,
+            offset,
+            len: list.len(),
+        })
+    }
+
+    fn node(&self) -> Option<&Node> {
+        self.call.params_node()
+    }
+
+    fn spans(&self) -> Vec<Range<usize>> {
+        let Some(node) = self.node() else {
+            return Vec::new();
+        };
+        match node.as_tuple() {
+            Ok(args) => args.map(|a| self.map(a.span())).collect(),
+            Err(_) => vec![self.map(node.span())],
+        }
+    }
+
+    fn map(&self, span: Range<usize>) -> Range<usize> {
+        let at = |i: usize| (i.saturating_sub(1) + self.offset).min(self.offset + self.len);
+        at(span.start)..at(span.end)
+    }
+}
+
+fn shift(mut e: CallError, by: usize, floor: usize) -> CallError {
+    let back = |i: usize| i.saturating_sub(by).max(floor);
+    e.span = back(e.span.start)..back(e.span.end);
+    e
+}
+
+/// Parses `list` (`(a, b)`, WAVE) as arguments of `types`; spans are offset by `offset`.
+/// Too few or too many arguments is an error naming the counts; trailing `option`
+/// parameters may be left out.
+pub fn parse_args<V: WasmValue + 'static>(
+    list: &str,
+    offset: usize,
+    types: &[V::Type],
+) -> Result<Vec<V>, CallError> {
+    let offset = offset + (list.len() - list.trim_start().len());
+    let list = list.trim();
+    if !list.starts_with('(') || !list.ends_with(')') {
+        return Err(CallError::new(
+            "expected an argument list in parentheses, e.g. `(1, \"a\")`",
+            offset..offset + list.len(),
+        ));
+    }
+    let args = Args::parse(list, offset)?;
+    let given = args.spans().len();
+    let required = types.len()
+        - types
+            .iter()
+            .rev()
+            .take_while(|ty| ty.kind() == WasmTypeKind::Option)
+            .count();
+    if given > types.len() || given < required {
+        let expected = if required == types.len() {
+            format!("{}", types.len())
+        } else {
+            format!("{required} to {}", types.len())
+        };
+        return Err(CallError::new(
+            format!(
+                "expected {expected} argument{}, found {given}",
+                if types.len() == 1 { "" } else { "s" }
+            ),
+            offset..offset + list.len(),
+        ));
+    }
+    args.call
+        .to_wasm_params::<V>(types.iter())
+        .map_err(|e| args.map_error(&e))
+}
+
+impl Args {
+    fn map_error(&self, e: &ParserError) -> CallError {
+        CallError::new(describe(e), self.map(e.span()))
+    }
+}
+
+/// Splits a qualified function name at its last `.`: function names never contain one,
+/// interface versions may. `func` alone has no interface.
+pub fn split_function_name(name: &str) -> (Option<&str>, &str) {
+    match name.rsplit_once('.') {
+        Some((interface, func)) => (Some(interface), func),
+        None => (None, name),
+    }
+}
+
+/// The interface name without its `@version`.
+pub fn unversioned(interface: &str) -> &str {
+    interface
+        .split_once('@')
+        .map_or(interface, |(name, _)| name)
+}
+
+/// Whether `written` names `interface`: exactly, or without the version.
+pub fn interface_matches(written: &str, interface: &str) -> bool {
+    written == interface || (!written.contains('@') && written == unversioned(interface))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_wave::value::{Type, Value};
+
+    fn params(call: &str, types: &[Type]) -> Result<Vec<Value>, CallError> {
+        split(call, false)?.params::<Value>(types)
+    }
+
+    #[test]
+    fn versioned_names_split_at_the_first_parenthesis() {
+        let call = split("wasi:foo/bar@0.2.0.baz(1)", false).unwrap();
+        assert_eq!(call.name(), "wasi:foo/bar@0.2.0.baz");
+        assert_eq!(
+            split_function_name(call.name()),
+            (Some("wasi:foo/bar@0.2.0"), "baz")
+        );
+        assert_eq!(
+            params(" wasi:foo/bar@0.2.0.baz(1) ", &[Type::U32]).unwrap(),
+            vec![Value::from(1u32)]
+        );
+    }
+
+    #[test]
+    fn prerelease_and_build_versions_are_names() {
+        let call = split("a:b/c@1.0.0-rc.1+x.y.go()", false).unwrap();
+        assert_eq!(
+            split_function_name(call.name()),
+            (Some("a:b/c@1.0.0-rc.1+x.y"), "go")
+        );
+    }
+
+    #[test]
+    fn argument_errors_point_into_the_original_text() {
+        let text = r#"a:b/c@1.2.3.f("x", 7)"#;
+        let e = params(text, &[Type::STRING, Type::STRING]).unwrap_err();
+        assert_eq!(&text[e.span.clone()], "7", "{e:?}");
+        let e = params(text, &[Type::STRING]).unwrap_err();
+        assert!(e.message.contains("expected 1 argument, found 2"), "{e:?}");
+    }
+
+    #[test]
+    fn trailing_options_may_be_left_out() {
+        let opt = Type::option(Type::U8);
+        let v = params("f(1)", &[Type::U8, opt]).unwrap();
+        assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn bad_names_and_missing_parts_are_errors() {
+        for (text, what) in [
+            ("(1)", "missing function name"),
+            ("a b(1)", "invalid character ` `"),
+            ("a.(1)", "missing function name after"),
+            ("f(1", "missing `)`"),
+            ("f", "missing argument list"),
+            ("fé(1)", "invalid character `é`"),
+        ] {
+            let e = split(text, false).unwrap_err();
+            assert!(e.message.contains(what), "{text}: {e:?}");
+            assert!(
+                text.get(e.span.clone()).is_some(),
+                "{text}: span {e:?} off a char boundary"
+            );
+        }
+        assert_eq!(split("iface.f", true).unwrap().args_text(), None);
+    }
+
+    #[test]
+    fn matching_ignores_a_missing_version_only() {
+        assert!(interface_matches("a:b/c", "a:b/c@1.0.0"));
+        assert!(interface_matches("a:b/c@1.0.0", "a:b/c@1.0.0"));
+        assert!(!interface_matches("a:b/c@2.0.0", "a:b/c@1.0.0"));
+    }
+}
