@@ -145,7 +145,7 @@ fn check_built(
     if let Some(declared) = declared {
         typecheck::check_conformance(&manifest, declared, &contracts)?;
     }
-    let mut wiring = wiring::resolve(&manifest, &contracts)?;
+    let mut wiring = wiring::resolve(&manifest, &contracts, declared)?;
     let (graph, graph_warnings) = StageGraph::build(&manifest, &wiring)?;
     typecheck::check(&manifest, &contracts, &wiring)?;
     wiring::check_resource_origins(&manifest, &contracts, &wiring)?;

@@ -148,8 +148,15 @@ fn version_of(name: &str) -> Option<semver::Version> {
     semver::Version::parse(&name[at + 1..]).ok()
 }
 
-/// Resolves every import of every stage and every artifact export.
-pub fn resolve(manifest: &Manifest, contracts: &Contracts) -> Result<Wiring, Diagnostics> {
+/// Resolves every import of every stage and every artifact export. `declared` holds
+/// the contracts of the stages' declared worlds when `contracts` are of built components:
+/// an `imports:` entry for an import the world declares but the built component dropped
+/// (toolchains drop imports the code never calls) is then not an error.
+pub fn resolve(
+    manifest: &Manifest,
+    contracts: &Contracts,
+    declared: Option<&Contracts>,
+) -> Result<Wiring, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut wiring = Wiring::default();
     let src = &manifest.source;
@@ -161,8 +168,10 @@ pub fn resolve(manifest: &Manifest, contracts: &Contracts) -> Result<Wiring, Dia
         let imports = contracts.imports(&stage.name);
 
         // Explicit entries that name no import of this stage are mistakes.
+        let declared_imports = declared.map(|d| d.imports(&stage.name));
         for key in stage.imports.keys() {
-            if !imports.keys().any(|i| names_match(key, i)) {
+            let dropped = declared_imports.is_some_and(|d| d.keys().any(|i| names_match(key, i)));
+            if !dropped && !imports.keys().any(|i| names_match(key, i)) {
                 let mut d =
                     Diagnostic::error(format!("stage `{name}` has no import named `{key}`"))
                         .at_opt(
