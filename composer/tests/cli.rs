@@ -135,14 +135,76 @@ fn a_missing_pipeline_is_an_error() {
 }
 
 #[test]
-fn a_failed_compose_leaves_the_previous_artifact_untouched() {
+fn a_compose_that_fails_checking_leaves_the_previous_artifact_untouched() {
     let dir = case("error-type-param");
     let artifact = dir.path().join("app.wasm");
     std::fs::write(&artifact, b"previous artifact").unwrap();
     let out = weld(dir.path(), &["compose", "pipeline.yaml", "-o", "app.wasm"]);
     assert!(!out.status.success());
     assert_eq!(std::fs::read(&artifact).unwrap(), b"previous artifact");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    assert_no_temporary_files(dir.path());
+}
+
+/// The write itself fails part-way: `ulimit -f` caps the size of any file weld writes
+/// (in blocks of 512 or 1024 bytes, depending on the shell), and ignoring SIGXFSZ makes
+/// the write past the cap fail with EFBIG instead of killing weld. A writer that
+/// truncates the artifact in place would leave it cut short.
+#[cfg(unix)]
+#[test]
+fn a_compose_that_fails_while_writing_leaves_the_previous_artifact_untouched() {
+    let dir = case("fan-in");
+    let out = weld(
+        dir.path(),
+        &["compose", "pipeline.yaml", "-o", "unlimited.wasm"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let size = std::fs::metadata(dir.path().join("unlimited.wasm"))
+        .unwrap()
+        .len();
+    assert!(
+        size > 1024,
+        "the artifact ({size} bytes) must be bigger than the one-block cap"
+    );
+    // Not a record-backed artifact, so compose cannot skip the write as up to date.
+    let artifact = dir.path().join("app.wasm");
+    std::fs::write(&artifact, b"previous artifact").unwrap();
+
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            r#"trap "" XFSZ; ulimit -f 1; exec "$WELD" "$@""#,
+            "sh",
+            "compose",
+            "pipeline.yaml",
+            "-o",
+            "app.wasm",
+        ])
+        .env("WELD", env!("CARGO_BIN_EXE_weld"))
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    let err = stderr(&out);
+    assert!(
+        !out.status.success(),
+        "compose succeeded under the cap: {err}"
+    );
+    assert!(err.lines().any(|l| l.starts_with("error:")), "{err}");
+    assert!(
+        err.contains("failed to write `app.wasm`"),
+        "the artifact's write is what failed: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let after = std::fs::read(&artifact).unwrap();
+    assert!(
+        after == b"previous artifact",
+        "a failed write changed the previous artifact (now {} bytes)",
+        after.len()
+    );
+    assert_no_temporary_files(dir.path());
+}
+
+fn assert_no_temporary_files(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".tmp"))

@@ -13,8 +13,15 @@ use super::common::{rust_fixtures, shim};
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// Lines of its stderr (the access log, and the guest's own stderr), as they come;
+    /// disconnected once the process has closed its stderr, i.e. exited.
     log: mpsc::Receiver<String>,
+    /// Lines received so far.
+    seen: Vec<String>,
 }
+
+/// How long a line the test waits for may take to come.
+const LOG_WAIT: Duration = Duration::from_secs(30);
 
 impl Server {
     fn start(flags: &[&str]) -> Self {
@@ -39,44 +46,79 @@ impl Server {
                 }
             }
         });
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut server = Self {
+            child,
+            // Known once the server says where it listens.
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log: lines_rx,
+            seen: Vec::new(),
+        };
+        // The status line is printed once the socket is bound.
+        let line = server.wait_for_line(
+            "the `Serving http://…` line",
+            Duration::from_secs(60),
+            |l| l.trim_start().starts_with("Serving http://"),
+        );
+        let rest = line.trim_start().strip_prefix("Serving http://").unwrap();
+        server.addr = rest.trim_end_matches('/').parse().unwrap();
+        server
+    }
+
+    /// Waits until a line matching `wanted` has been printed (now or earlier) and
+    /// returns it; panics with everything printed if none comes within `limit`.
+    fn wait_for_line(
+        &mut self,
+        what: &str,
+        limit: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> String {
+        if let Some(line) = self.seen.iter().find(|l| wanted(l)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + limit;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let Ok(line) = lines_rx.recv_timeout(remaining) else {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server did not print its address within 60s");
-            };
-            if let Some(rest) = line.trim_start().strip_prefix("Serving http://") {
-                let addr = rest.trim_end_matches('/').parse().unwrap();
-                return Self {
-                    child,
-                    addr,
-                    log: lines_rx,
-                };
+            match self.log.recv_timeout(remaining) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if wanted(&line) {
+                        return line;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("no {what} within {limit:?}; printed: {:#?}", self.seen)
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    panic!(
+                        "the server exited before printing {what}; printed: {:#?}",
+                        self.seen
+                    )
+                }
             }
         }
     }
 
-    /// Log lines printed so far.
-    fn log_lines(&self) -> Vec<String> {
-        self.log.try_iter().collect()
-    }
-
+    /// Sends SIGTERM and waits for the process to exit: its stderr closing is the
+    /// signal, then its status is collected.
     fn terminate(&mut self) -> Option<i32> {
         let status = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
+        let limit = Duration::from_secs(30);
+        let deadline = Instant::now() + limit;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match self.log.recv_timeout(remaining) {
+                Ok(line) => self.seen.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("the server did not stop within {limit:?} of SIGTERM")
+                }
             }
-            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("the server did not stop within 30s of SIGTERM");
+        self.child.wait().unwrap().code()
     }
 }
 
@@ -164,7 +206,7 @@ fn hundred_concurrent_requests() {
 
 #[test]
 fn timeout_answers_504_and_the_server_keeps_serving() {
-    let server = Server::start(&["--timeout", "300ms"]);
+    let mut server = Server::start(&["--timeout", "300ms"]);
     let started = Instant::now();
     let (status, _) = request(server.addr, "GET", "/spin", "");
     assert_eq!(status, 504);
@@ -176,18 +218,17 @@ fn timeout_answers_504_and_the_server_keeps_serving() {
         assert_eq!(status, 200);
         assert_eq!(body, "hello /");
     }
-    std::thread::sleep(Duration::from_millis(100));
-    let log = server.log_lines();
-    assert!(
-        log.iter()
-            .any(|l| l.starts_with("error: GET /spin: deadline exceeded after 300ms")),
-        "{log:#?}"
-    );
-    assert!(
-        log.iter().any(|l| l.starts_with("GET /spin 504 ")),
-        "access log: {log:#?}"
-    );
-    assert!(log.iter().any(|l| l.starts_with("GET / 200 ")), "{log:#?}");
+    // The access log line is written before the response is sent; the guest's
+    // failure, before that.
+    server.wait_for_line("the deadline error", LOG_WAIT, |l| {
+        l.starts_with("error: GET /spin: deadline exceeded after 300ms")
+    });
+    server.wait_for_line("the access log line of /spin", LOG_WAIT, |l| {
+        l.starts_with("GET /spin 504 ")
+    });
+    server.wait_for_line("the access log line of /", LOG_WAIT, |l| {
+        l.starts_with("GET / 200 ")
+    });
 }
 
 #[test]
@@ -195,8 +236,10 @@ fn sigterm_lets_in_flight_requests_finish() {
     let mut server = Server::start(&[]);
     let addr = server.addr;
     let in_flight = std::thread::spawn(move || request(addr, "GET", "/sleep", ""));
-    // Give the request time to reach the guest.
-    std::thread::sleep(Duration::from_millis(200));
+    // The guest says so when the request has reached it.
+    server.wait_for_line("the guest's `sleep: started`", LOG_WAIT, |l| {
+        l == "sleep: started"
+    });
     let code = server.terminate();
     assert_eq!(in_flight.join().unwrap(), (200, "slept".to_string()));
     assert_eq!(code, Some(0));
