@@ -5,6 +5,7 @@ mod check;
 mod compose;
 mod graph;
 mod test;
+mod verify;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -12,6 +13,7 @@ use weld::{diagnostic::Diagnostics, terminal::Terminal};
 
 pub use self::{
     check::CheckCommand, compose::ComposeCommand, graph::GraphCommand, test::TestCommand,
+    verify::VerifyCommand,
 };
 
 /// The subcommands.
@@ -21,6 +23,7 @@ pub enum Command {
     Compose(ComposeCommand),
     Graph(GraphCommand),
     Test(TestCommand),
+    Verify(VerifyCommand),
     /// The run side, shared with `weld-shim`: invoke, run, serve, precompile.
     #[command(flatten)]
     Shim(weld_shim::cli::Command),
@@ -33,6 +36,7 @@ impl Command {
             Command::Compose(c) => c.exec(term),
             Command::Graph(c) => c.exec(term),
             Command::Test(c) => c.exec(term),
+            Command::Verify(c) => c.exec(term),
             Command::Shim(c) => {
                 let quiet = term.verbosity() == weld::terminal::Verbosity::Quiet;
                 weld_shim::cli::exec(c, weld_shim::cli::Status::new(quiet))

@@ -30,5 +30,6 @@ pub mod pipeline;
 pub mod terminal;
 pub mod typecheck;
 pub mod unit_test;
+pub mod verify;
 pub mod wiring;
 pub mod wit;

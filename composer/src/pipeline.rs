@@ -223,19 +223,8 @@ pub fn compose(
     options: &crate::build::BuildOptions,
     term: &crate::terminal::Terminal,
 ) -> Result<ComposeReport, ComposeError> {
-    let (manifest, wit) = load(path).map_err(ComposeError::Invalid)?;
-    // Wiring mistakes surface before minutes of compiling.
-    let declared = check(manifest, wit, &IndexMap::new()).map_err(ComposeError::Invalid)?;
-    let Checked {
-        manifest,
-        wit,
-        contracts: declared,
-        warnings,
-        ..
-    } = declared;
-
-    let built = crate::build::build_all(&manifest, wit.as_ref(), options, term)
-        .map_err(ComposeError::Build)?;
+    let built = build_stages(path, options, term)?;
+    let manifest = &built.manifest;
     let output = output.map(Path::to_path_buf).unwrap_or_else(|| {
         manifest
             .dir
@@ -245,7 +234,7 @@ pub fn compose(
     let record_path = output.with_extension("build.json");
 
     // Nothing changed since the last link: the artifact on disk is the one we would write.
-    let link_key = link_key(&manifest, &built);
+    let link_key = link_key(manifest, &built.stages);
     if !options.no_cache
         && let Some(size) = up_to_date(&output, &record_path, &link_key)
     {
@@ -254,16 +243,103 @@ pub fn compose(
             name: manifest.name.clone(),
             link: LinkReport {
                 output,
-                stages: built.len(),
+                stages: built.stages.len(),
                 size,
             },
             record: record_path,
-            stages: built,
-            warnings,
+            stages: built.stages,
+            warnings: built.warnings,
         });
     }
+    let linked = link_built(built, term)?;
+    let artifact_hash = sha256_hex(&linked.checked.artifact);
+    let link = link_checked(linked.checked, &output).map_err(ComposeError::Other)?;
+    let record = crate::build::BuildRecord::new(
+        &linked.manifest_dir,
+        &linked.name,
+        link_key,
+        artifact_hash,
+        &linked.stages,
+    );
+    let json = serde_json::to_vec_pretty(&record).expect("a build record serializes");
+    link::write_atomically(&record_path, &json).map_err(ComposeError::Other)?;
+    Ok(ComposeReport {
+        name: linked.name,
+        link,
+        record: record_path,
+        stages: linked.stages,
+        warnings: linked.warnings,
+    })
+}
+
+/// A pipeline checked against its declared worlds, with every stage built.
+#[derive(Debug)]
+pub struct BuiltPipeline {
+    /// The manifest.
+    pub manifest: Manifest,
+    wit: Option<WitDir>,
+    declared: Contracts,
+    /// Each stage's build.
+    pub stages: IndexMap<StageName, crate::build::BuiltStage>,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A built pipeline, linked in memory.
+#[derive(Debug)]
+pub struct LinkedPipeline {
+    /// The pipeline's name.
+    pub name: String,
+    /// The folder of its pipeline file.
+    pub manifest_dir: PathBuf,
+    /// The checked pipeline and its artifact.
+    pub checked: Checked,
+    /// Each stage's build.
+    pub stages: IndexMap<StageName, crate::build::BuiltStage>,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and checks the pipeline at `path` (wiring mistakes surface before minutes of
+/// compiling), then builds every stage.
+pub fn build_stages(
+    path: &Path,
+    options: &crate::build::BuildOptions,
+    term: &crate::terminal::Terminal,
+) -> Result<BuiltPipeline, ComposeError> {
+    let (manifest, wit) = load(path).map_err(ComposeError::Invalid)?;
+    let Checked {
+        manifest,
+        wit,
+        contracts: declared,
+        warnings,
+        ..
+    } = check(manifest, wit, &IndexMap::new()).map_err(ComposeError::Invalid)?;
+    let stages = crate::build::build_all(&manifest, wit.as_ref(), options, term)
+        .map_err(ComposeError::Build)?;
+    Ok(BuiltPipeline {
+        manifest,
+        wit,
+        declared,
+        stages,
+        warnings,
+    })
+}
+
+/// Checks the built components against their worlds and the wires again, and links.
+pub fn link_built(
+    built: BuiltPipeline,
+    term: &crate::terminal::Terminal,
+) -> Result<LinkedPipeline, ComposeError> {
+    let BuiltPipeline {
+        manifest,
+        wit,
+        declared,
+        stages,
+        warnings,
+    } = built;
     let mut sources = IndexMap::new();
-    for (name, b) in &built {
+    for (name, b) in &stages {
         let bytes =
             crate::component::read(&b.component).map_err(|e| ComposeError::Other(e.into()))?;
         // Traps in the artifact then name the stage they happened in.
@@ -279,29 +355,17 @@ pub fn compose(
     term.status("Linking", &manifest.name);
     let checked =
         check_built(manifest, wit, &sources, Some(&declared)).map_err(ComposeError::Invalid)?;
-
-    let name = checked.manifest.name.clone();
-    let artifact_hash = sha256_hex(&checked.artifact);
-    let link = link_checked(checked, &output).map_err(ComposeError::Other)?;
-    let record = crate::build::BuildRecord {
-        pipeline: &name,
-        weld_version: env!("CARGO_PKG_VERSION"),
-        link_key,
-        artifact_hash,
-        stages: built.values().collect(),
-    };
-    let json = serde_json::to_vec_pretty(&record).expect("a build record serializes");
-    link::write_atomically(&record_path, &json).map_err(ComposeError::Other)?;
-    Ok(ComposeReport {
-        name,
-        link,
-        record: record_path,
-        stages: built,
+    Ok(LinkedPipeline {
+        name: checked.manifest.name.clone(),
+        manifest_dir: checked.manifest.dir.clone(),
+        checked,
+        stages,
         warnings,
     })
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// sha256 of `bytes`, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(bytes))
 }

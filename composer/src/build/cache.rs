@@ -53,13 +53,17 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
         add(&format!("src/{path}"), &bytes);
     }
     if cx.stage.lang == Lang::Rust {
+        // Relative to the crate, as Cargo.toml names them: a checkout elsewhere (a CI
+        // cache restored into another path) has the same key.
+        let own = std::fs::canonicalize(&cx.stage.path).unwrap_or_else(|_| cx.stage.path.clone());
         for (i, dir) in super::rust::path_dependencies(&cx.stage.path)
             .iter()
             .enumerate()
         {
+            let relative = pathdiff::diff_paths(dir, &own).unwrap_or_else(|| dir.clone());
             add(
                 &format!("path-dependency/{i}"),
-                dir.to_string_lossy().as_bytes(),
+                relative.to_string_lossy().as_bytes(),
             );
             for (path, bytes) in files(dir)? {
                 add(&format!("path-dependency/{i}/{path}"), &bytes);

@@ -50,20 +50,29 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
     let go_work = scratch.join("go.work");
     let version = wit_bindgen_go::remote_pkg_version();
     let version = version.split_whitespace().last().unwrap_or_default();
+    // Paths relative to go.work: Go records a replacement's directory in the binary's
+    // build information (`-trimpath` keeps it), so an absolute one would differ with
+    // every checkout path.
+    let relative =
+        |path: &Path| pathdiff::diff_paths(path, &scratch).unwrap_or_else(|| path.to_path_buf());
     let work = format!(
         "// Written by Weld for offline builds of this stage.\ngo 1.25\n\nuse {module}\n\nreplace {GO_PKG_MODULE} {version} => {pkg}\n",
-        module = quote(&module_dir),
-        pkg = quote(&pkg_dir),
+        module = quote(&relative(&module_dir)),
+        pkg = quote(&relative(&pkg_dir)),
     );
     write_if_changed(&go_work, work.as_bytes())
         .map_err(|e| BuildFailure::from_error(cx.stage, e))?;
 
     let core = scratch.join("core.wasm");
     let mut cmd = Command::new("go");
+    // `-trimpath`, no VCS stamp and an empty build ID: the component depends on the
+    // sources, not on where they are checked out or on the repository's state.
     cmd.args([
         "build",
         "-buildmode=c-shared",
-        "-ldflags=-checklinkname=0",
+        "-trimpath",
+        "-buildvcs=false",
+        "-ldflags=-checklinkname=0 -buildid=",
         "-o",
     ])
     .arg(&core)

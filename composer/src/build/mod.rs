@@ -36,6 +36,9 @@ pub struct BuildOptions {
     pub no_cache: bool,
     /// How many stages to build at once (0: one per core).
     pub jobs: usize,
+    /// The work folder (build cache, toolchain scratch) [default: `.weld/` next to the
+    /// pipeline]; `weld verify` builds in a fresh one.
+    pub work_dir: Option<PathBuf>,
 }
 
 /// A stage's component and where it came from.
@@ -53,6 +56,12 @@ pub struct BuiltStage {
     pub component_hash: String,
     /// The toolchain that built it (`rustc 1.95.0 ...`), empty for prebuilt stages.
     pub toolchain: String,
+    /// The world it was built for.
+    pub world: Option<String>,
+    /// The WASI preview 1 adapter it was encoded with (Go stages).
+    pub adapter: Option<String>,
+    /// sha256 of Weld's npm lockfile, which pins componentize-js and its engine (JS stages).
+    pub npm_lockfile: Option<String>,
     /// Whether the cached component was reused.
     pub fresh: bool,
 }
@@ -128,7 +137,10 @@ pub fn build_all(
     options: &BuildOptions,
     term: &Terminal,
 ) -> Result<IndexMap<StageName, BuiltStage>, Vec<BuildFailure>> {
-    let work_dir = manifest.dir.join(".weld");
+    let work_dir = options
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| manifest.dir.join(".weld"));
     let sources: Vec<&Stage> = manifest
         .stages
         .values()
@@ -247,6 +259,9 @@ fn prebuilt(stage: &Stage) -> Result<BuiltStage, BuildFailure> {
         source_hash: hash.clone(),
         component_hash: hash,
         toolchain: String::new(),
+        world: None,
+        adapter: None,
+        npm_lockfile: None,
         fresh: true,
     })
 }
@@ -258,7 +273,7 @@ fn build_stage(cx: &BuildContext<'_>, options: &BuildOptions) -> Result<BuiltSta
     if !options.no_cache && cached.is_file() {
         cx.term
             .note("Fresh", format!("{} ({})", stage.name, stage.lang));
-        return finish(stage, cx.toolchain, key, cached, true);
+        return finish(cx, key, cached, true);
     }
     cx.term
         .status("Compiling", format!("{} ({})", stage.name, stage.lang));
@@ -274,16 +289,16 @@ fn build_stage(cx: &BuildContext<'_>, options: &BuildOptions) -> Result<BuiltSta
     spinner.finish_and_clear();
     let bytes = bytes?;
     cache::store(cx, &key, &bytes).map_err(|e| BuildFailure::from_error(stage, e))?;
-    finish(stage, cx.toolchain, key, cached, false)
+    finish(cx, key, cached, false)
 }
 
 fn finish(
-    stage: &Stage,
-    toolchain: &str,
+    cx: &BuildContext<'_>,
     key: String,
     path: PathBuf,
     fresh: bool,
 ) -> Result<BuiltStage, BuildFailure> {
+    let stage = cx.stage;
     let bytes =
         crate::component::read(&path).map_err(|e| BuildFailure::from_error(stage, e.into()))?;
     Ok(BuiltStage {
@@ -292,10 +307,31 @@ fn finish(
         component: path,
         source_hash: key,
         component_hash: cache::sha256_hex(&bytes),
-        toolchain: toolchain.to_string(),
+        toolchain: cx.toolchain.to_string(),
+        world: stage.world.clone(),
+        adapter: (stage.lang == Lang::Go).then(|| adapter_name(cx.http_proxy)),
+        npm_lockfile: (stage.lang == Lang::Js)
+            .then(|| {
+                std::fs::read(toolchain::js_tools_dir().join("package-lock.json"))
+                    .ok()
+                    .map(|b| cache::sha256_hex(&b))
+            })
+            .flatten(),
         fresh,
     })
 }
+
+/// The adapter a Go stage is encoded with, as the build record names it.
+fn adapter_name(http_proxy: bool) -> String {
+    format!(
+        "wasi_snapshot_preview1 {} (wasmtime {})",
+        if http_proxy { "proxy" } else { "reactor" },
+        ADAPTER_VERSION
+    )
+}
+
+/// The version of `wasi-preview1-component-adapter-provider` (equal to wasmtime's).
+const ADAPTER_VERSION: &str = "48.0.8";
 
 /// Runs a toolchain command; on failure the error carries its full output.
 fn run(
@@ -367,17 +403,84 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// The build record written next to the artifact: per stage, what went in and out.
-#[derive(Debug, Serialize)]
-pub struct BuildRecord<'a> {
+/// Paths are relative to the pipeline, so a record made in one checkout compares with
+/// one made in another.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct BuildRecord {
     /// The pipeline's name.
-    pub pipeline: &'a str,
+    pub pipeline: String,
     /// The Weld that composed it.
-    pub weld_version: &'a str,
+    pub weld_version: String,
     /// sha256 of everything linking depends on: the pipeline file, Weld's version and
     /// every stage's component; equal keys give equal artifacts.
     pub link_key: String,
     /// sha256 of the composed artifact.
     pub artifact_hash: String,
     /// Every stage, in manifest order.
-    pub stages: Vec<&'a BuiltStage>,
+    pub stages: Vec<StageRecord>,
+}
+
+/// One stage in the build record: every input that decides its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct StageRecord {
+    /// The stage.
+    pub stage: String,
+    /// Its language.
+    pub lang: String,
+    /// Its component, relative to the pipeline file's folder.
+    pub component: String,
+    /// sha256 of the inputs: sources, WIT, world, toolchain and Weld versions.
+    pub source_hash: String,
+    /// sha256 of the component's bytes.
+    pub component_hash: String,
+    /// The toolchain that built it, empty for prebuilt stages.
+    pub toolchain: String,
+    /// The world it was built for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<String>,
+    /// The WASI adapter it was encoded with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<String>,
+    /// sha256 of Weld's npm lockfile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub npm_lockfile: Option<String>,
+}
+
+impl BuildRecord {
+    /// The record of stages built for the pipeline in `dir`.
+    pub fn new(
+        dir: &Path,
+        pipeline: &str,
+        link_key: String,
+        artifact_hash: String,
+        stages: &IndexMap<StageName, BuiltStage>,
+    ) -> Self {
+        Self {
+            pipeline: pipeline.to_string(),
+            weld_version: env!("CARGO_PKG_VERSION").to_string(),
+            link_key,
+            artifact_hash,
+            stages: stages.values().map(|b| StageRecord::new(dir, b)).collect(),
+        }
+    }
+}
+
+impl StageRecord {
+    /// The record of `built`, its paths relative to `dir`.
+    pub fn new(dir: &Path, built: &BuiltStage) -> Self {
+        let dir = absolute(dir);
+        let component = pathdiff::diff_paths(absolute(&built.component), &dir)
+            .unwrap_or_else(|| built.component.clone());
+        Self {
+            stage: built.stage.clone(),
+            lang: built.lang.to_string(),
+            component: component.to_string_lossy().into_owned(),
+            source_hash: built.source_hash.clone(),
+            component_hash: built.component_hash.clone(),
+            toolchain: built.toolchain.clone(),
+            world: built.world.clone(),
+            adapter: built.adapter.clone(),
+            npm_lockfile: built.npm_lockfile.clone(),
+        }
+    }
 }

@@ -34,6 +34,10 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
     .env("CARGO_TARGET_DIR", &target_dir)
     .env_remove("RUSTFLAGS")
     .env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        remap_flags(&cx.stage.path, &target_dir).join("\x1f"),
+    )
+    .env(
         "CARGO_TERM_COLOR",
         if cx.term.color() { "always" } else { "never" },
     );
@@ -65,6 +69,38 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         })?;
     std::fs::read(&artifact)
         .map_err(|e| BuildFailure::new(cx.stage, format!("failed to read `{artifact}`: {e}")))
+}
+
+/// `--remap-path-prefix` flags that take every machine-specific path out of the
+/// component (panic locations and debug info name source files), so the same sources
+/// give the same bytes in any checkout: the crate and its path dependencies become
+/// relative to their common ancestor under `/weld/src`, Cargo's home (registry sources)
+/// `/cargo`, the target folder `/weld/target`. rustc applies the last matching flag, so
+/// the most specific prefixes come last. Cargo's own `-C metadata` hash is already
+/// relative to the workspace root.
+fn remap_flags(crate_dir: &Path, target_dir: &Path) -> Vec<String> {
+    let own = std::fs::canonicalize(crate_dir).unwrap_or_else(|_| absolute(crate_dir));
+    let mut root = own.clone();
+    for dep in path_dependencies(crate_dir) {
+        while !dep.starts_with(&root) {
+            if !root.pop() {
+                break;
+            }
+        }
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let mut flags = Vec::new();
+    let mut remap = |from: &Path, to: &str| {
+        flags.push(format!("--remap-path-prefix={}={to}", from.display()));
+    };
+    if let Some(home) = &cargo_home {
+        remap(home, "/cargo");
+    }
+    remap(&root, "/weld/src");
+    remap(target_dir, "/weld/target");
+    flags
 }
 
 /// The folders of the crate's path dependencies (`common = { path = "../common" }`),

@@ -46,6 +46,7 @@ impl ComposeCommand {
         let options = BuildOptions {
             no_cache: self.no_cache,
             jobs: self.jobs,
+            ..Default::default()
         };
         let report = match pipeline::compose(path, self.output.as_deref(), &options, term) {
             Ok(r) => r,

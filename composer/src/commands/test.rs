@@ -54,7 +54,7 @@ impl TestCommand {
             filter: self.filter.clone(),
             build: BuildOptions {
                 no_cache: self.no_cache,
-                jobs: 0,
+                ..Default::default()
             },
             timeout: Some(self.timeout),
         };
