@@ -205,14 +205,14 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> Option<String> {
             ));
         }
         if x.bytes != y.bytes {
-            if let (Some(fa), Some(fb)) = (&x.functions, &y.functions) {
-                if let Some(k) = fa.iter().zip(fb).position(|(p, q)| p != q) {
-                    return Some(format!(
-                        "{}, function body {k} of {}",
-                        x.label,
-                        fa.len().max(fb.len())
-                    ));
-                }
+            if let (Some(fa), Some(fb)) = (&x.functions, &y.functions)
+                && let Some(k) = fa.iter().zip(fb).position(|(p, q)| p != q)
+            {
+                return Some(format!(
+                    "{}, function body {k} of {}",
+                    x.label,
+                    fa.len().max(fb.len())
+                ));
             }
             return Some(format!(
                 "{} ({} vs {} bytes)",
@@ -245,10 +245,13 @@ fn sections(bytes: &[u8]) -> Vec<Section<'_>> {
         let place =
             in_module.map_or_else(|| "component".to_string(), |m| format!("core module {m}"));
         match &payload {
+            // Containers: their contents follow as sections of their own.
             Payload::ModuleSection { .. } => {
                 in_module = Some(module);
                 module += 1;
+                continue;
             }
+            Payload::ComponentSection { .. } => continue,
             Payload::End(_) => in_module = None,
             Payload::CodeSectionEntry(body) => {
                 functions.push(slice(bytes, body.range()));
@@ -286,5 +289,28 @@ fn slice<T: TryInto<usize>>(bytes: &[u8], range: std::ops::Range<T>) -> &[u8] {
     match (range.start.try_into(), range.end.try_into()) {
         (Ok(start), Ok(end)) => bytes.get(start..end).unwrap_or_default(),
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_difference;
+
+    fn component(body: &str) -> Vec<u8> {
+        wat::parse_str(format!(
+            "(component (core module (func) (func (result i32) {body}) (func)))"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn names_the_first_differing_function_body() {
+        let a = component("i32.const 1");
+        let b = component("i32.const 2");
+        assert_eq!(
+            first_difference(&a, &b).as_deref(),
+            Some("core module 0, code section, function body 1 of 3")
+        );
+        assert_eq!(first_difference(&a, &a), None);
     }
 }
