@@ -161,8 +161,12 @@ impl<'a> CallText<'a> {
         let Some(args) = self.args.clone() else {
             return Ok(Vec::new());
         };
-        let parsed = Args::parse(&self.source[args.clone()], args.start)?;
-        Ok(parsed.spans())
+        let snapped = |span: Range<usize>| snap(self.source, span);
+        let parsed = Args::parse(&self.source[args.clone()], args.start).map_err(|mut e| {
+            e.span = snapped(e.span);
+            e
+        })?;
+        Ok(parsed.spans().into_iter().map(snapped).collect())
     }
 
     /// The arguments, typed by `types` (trailing `option`s may be left out). A call
@@ -235,6 +239,19 @@ pub fn parse_args<V: WasmValue + 'static>(
     offset: usize,
     types: &[V::Type],
 ) -> Result<Vec<V>, CallError> {
+    parse_args_unsnapped(list, offset, types).map_err(|mut e| {
+        let local = e.span.start.saturating_sub(offset)..e.span.end.saturating_sub(offset);
+        let local = snap(list, local);
+        e.span = local.start + offset..local.end + offset;
+        e
+    })
+}
+
+fn parse_args_unsnapped<V: WasmValue + 'static>(
+    list: &str,
+    offset: usize,
+    types: &[V::Type],
+) -> Result<Vec<V>, CallError> {
     let offset = offset + (list.len() - list.trim_start().len());
     let list = list.trim();
     if !list.starts_with('(') || !list.ends_with(')') {
@@ -274,6 +291,22 @@ impl Args {
     fn map_error(&self, e: &ParserError) -> CallError {
         CallError::new(describe(e), self.map(e.span()))
     }
+}
+
+/// `span` widened to whole characters of `text` and clamped to it. wasm-wave computes
+/// some error spans in bytes (e.g. the last three bytes before a multiline string's
+/// closing `"""`), which can fall inside a multi-byte character; every span this crate
+/// returns is a valid range of the text it was given.
+fn snap(text: &str, span: Range<usize>) -> Range<usize> {
+    let mut start = span.start.min(text.len());
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
 }
 
 /// Splits a qualified function name at its last `.`: function names never contain one,
