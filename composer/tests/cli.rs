@@ -3,39 +3,9 @@
 
 use std::{path::Path, process::Command};
 
-fn weld(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_weld"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("weld runs")
-}
+mod common;
 
-/// A copy of golden case `name` with its WIT files turned into components.
-fn case(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    for entry in std::fs::read_dir(src).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    for entry in std::fs::read_dir(tmp.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "wit") {
-            let bytes = weld::wit::WitDir::stand_in_from_file(&path).unwrap();
-            std::fs::write(path.with_extension("wasm"), bytes).unwrap();
-        }
-    }
-    tmp
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{golden_case as case, stderr, weld};
 
 #[test]
 fn check_prints_wiring_and_host_imports() {

@@ -3,45 +3,9 @@
 //! `compose` rejects, `check` rejects first, with the same diagnostic; whatever `check`
 //! accepts, `compose` links. Fast: WAT and WIT stages only.
 
-use std::{
-    path::Path,
-    process::{Command, Output},
-};
+mod common;
 
-fn weld(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weld"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("weld runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A copy of golden case `name`, its WIT worlds made into components.
-fn golden(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    for entry in std::fs::read_dir(src).unwrap() {
-        let path = entry.unwrap().path();
-        let to = tmp.path().join(path.file_name().unwrap());
-        if path.extension().is_some_and(|e| e == "wit") {
-            let bytes = weld::wit::WitDir::stand_in_from_file(&path).unwrap();
-            std::fs::write(to.with_extension("wasm"), bytes).unwrap();
-        } else if path.is_file() {
-            std::fs::copy(&path, to).unwrap();
-        }
-    }
-    tmp
-}
+use common::{golden_case as golden, stderr, stdout, weld};
 
 #[test]
 fn a_wat_stage_composes_and_its_versioned_export_is_invoked() {
