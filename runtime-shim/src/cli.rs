@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 
 use crate::capabilities::{Capabilities, DirGrant, parse_env};
 use crate::limits::{Limits, parse_duration, parse_size};
+use crate::serve::LogFormat;
 use crate::{
     EngineOptions, InvokeOptions, LoadOptions, RunOptions, ServeOptions, WeldEngine, invoke,
     precompile, run, serve,
@@ -72,6 +73,11 @@ pub struct ServeCommand {
     /// Time in-flight requests get to finish after SIGINT/SIGTERM.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     grace: Duration,
+    /// The access log's format: `text` (one line a request) or `json` (one JSON
+    /// object a request: time, method, path, status, duration, bytes, and on failure
+    /// the stage and reason).
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    log_format: LogFormat,
     #[command(flatten)]
     guest: GuestArgs,
 }
@@ -270,7 +276,7 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             (options.capabilities, options.limits, options.load) = cmd.guest.into_options()?;
             options.max_instances = cmd.max_instances;
             options.grace = cmd.grace;
-            options.access_log = !status.quiet;
+            options.access_log = (!status.quiet).then_some(cmd.log_format);
             serve(&options, |addr| {
                 status.always("Serving", format!("http://{addr}/"))
             })?;

@@ -150,11 +150,26 @@ pub fn parse_duration(text: &str) -> Result<Duration, ParseLimitError> {
         "h" => value * 3600.0,
         _ => return Err(ParseLimitError::Duration(text.to_string())),
     };
-    if !seconds.is_finite() || seconds <= 0.0 {
+    if seconds.is_nan() || seconds <= 0.0 {
         return Err(ParseLimitError::Duration(text.to_string()));
     }
-    Ok(Duration::from_secs_f64(seconds))
+    // Checked here, not by `Duration::from_secs_f64` (which panics past
+    // `Duration::MAX`), and well below it so that adding slack to a deadline
+    // can never overflow either.
+    if seconds > MAX_DURATION.as_secs_f64() {
+        return Err(ParseLimitError::DurationTooLarge(text.to_string()));
+    }
+    let duration = Duration::from_secs_f64(seconds);
+    if duration.is_zero() {
+        // Below a nanosecond: would stop every call before it starts.
+        return Err(ParseLimitError::Duration(text.to_string()));
+    }
+    Ok(duration)
 }
+
+/// The longest duration [`parse_duration`] accepts: a year. Longer is as good as
+/// no limit at all, which is what leaving the flag out means.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Parses a size such as `65536`, `64KiB`, `64MiB`, `1GiB`, `10MB` or `512k`.
 ///
@@ -175,8 +190,12 @@ pub fn parse_size(text: &str) -> Result<u64, ParseLimitError> {
         _ => return Err(ParseLimitError::Size(text.to_string())),
     };
     let bytes = value * factor;
-    if !bytes.is_finite() || bytes < 1.0 || bytes > u64::MAX as f64 {
+    if bytes.is_nan() || bytes < 1.0 {
         return Err(ParseLimitError::Size(text.to_string()));
+    }
+    // `u64::MAX as f64` rounds up to 2^64, which is already out of range.
+    if bytes >= u64::MAX as f64 {
+        return Err(ParseLimitError::SizeTooLarge(text.to_string()));
     }
     Ok(bytes as u64)
 }
@@ -187,9 +206,15 @@ pub enum ParseLimitError {
     /// Not a positive duration.
     #[error("invalid duration `{0}` (expected e.g. `500ms`, `2s`, `1m`)")]
     Duration(String),
+    /// Longer than [`MAX_DURATION`].
+    #[error("duration `{0}` is too large (at most 8760h, a year; leave the flag out for no limit)")]
+    DurationTooLarge(String),
     /// Not a positive size.
     #[error("invalid size `{0}` (expected e.g. `65536`, `64KiB`, `64MiB`, `1GiB`)")]
     Size(String),
+    /// More bytes than a 64-bit count holds.
+    #[error("size `{0}` is too large (at most 16 EiB; leave the flag out for no limit)")]
+    SizeTooLarge(String),
 }
 
 /// Displays a duration the way a person would write it: `250ms`, `2s`, `1.5s`.
@@ -264,6 +289,73 @@ mod tests {
             HumanDuration(Duration::from_millis(1500)).to_string(),
             "1.5s"
         );
+    }
+
+    /// `--timeout 99999999999999999999` used to panic in `Duration::from_secs_f64`.
+    #[test]
+    fn huge_durations_are_errors_not_panics() {
+        for text in [
+            "99999999999999999999",
+            "99999999999999999999h",
+            "18446744073709551616s",
+            "1e400",
+            "9".repeat(400).as_str(),
+            format!("{}ms", "9".repeat(400)).as_str(),
+            "8761h",
+        ] {
+            let e = parse_duration(text).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    ParseLimitError::DurationTooLarge(_) | ParseLimitError::Duration(_)
+                ),
+                "{text}: {e}"
+            );
+        }
+        let e = parse_duration("99999999999999999999").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "duration `99999999999999999999` is too large (at most 8760h, a year; leave the flag out for no limit)"
+        );
+        assert_eq!(parse_duration("8760h").unwrap(), MAX_DURATION);
+        // Not a number, negative, NaN, infinite, or below a nanosecond.
+        for text in [
+            "",
+            ".",
+            "-1s",
+            "NaN",
+            "inf",
+            "infs",
+            "-inf",
+            "0.0000000001s",
+            "1e-12",
+        ] {
+            assert!(
+                matches!(parse_duration(text), Err(ParseLimitError::Duration(_))),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn huge_sizes_are_errors_not_panics() {
+        assert_eq!(parse_size("16GiB").unwrap(), 16 << 30);
+        for text in [
+            "18446744073709551616",
+            "99999999999999999999GiB",
+            "9".repeat(400).as_str(),
+        ] {
+            assert!(
+                matches!(parse_size(text), Err(ParseLimitError::SizeTooLarge(_))),
+                "{text}"
+            );
+        }
+        for text in ["", ".", "-1", "NaN", "inf", "0.5"] {
+            assert!(
+                matches!(parse_size(text), Err(ParseLimitError::Size(_))),
+                "{text}"
+            );
+        }
     }
 
     #[test]

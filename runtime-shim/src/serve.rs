@@ -61,8 +61,18 @@ pub struct ServeOptions {
     /// How long in-flight requests may take to finish after shutdown is
     /// requested.
     pub grace: Duration,
-    /// Write one line per request, and guest failures, to stderr.
-    pub access_log: bool,
+    /// Write one line per request, and guest failures, to stderr, in this format;
+    /// `None`: no access log.
+    pub access_log: Option<LogFormat>,
+}
+
+/// How the access log is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `GET /path 200 1.2ms`, and an `error:` line before a failed request's.
+    Text,
+    /// One JSON object a line, for log pipelines.
+    Json,
 }
 
 impl ServeOptions {
@@ -76,7 +86,7 @@ impl ServeOptions {
             load: LoadOptions::default(),
             max_instances: None,
             grace: Duration::from_secs(30),
-            access_log: true,
+            access_log: Some(LogFormat::Text),
         }
     }
 }
@@ -126,7 +136,7 @@ struct Shared {
     engine: WeldEngine,
     pre: ProxyPre<Host>,
     capabilities: Capabilities,
-    access_log: bool,
+    access_log: Option<LogFormat>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -315,23 +325,62 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".to_string());
-    let response = match respond(&shared, request).await {
-        Ok(response) => response,
-        Err(failure) => {
-            if shared.access_log {
+    let (response, failure) = match respond(&shared, request).await {
+        Ok(response) => (response, None),
+        Err(failure) => (failure.response(), Some(failure)),
+    };
+    match shared.access_log {
+        None => {}
+        Some(LogFormat::Text) => {
+            if let Some(failure) = &failure {
                 eprintln!("error: {method} {path}: {}", failure.describe());
             }
-            failure.response()
+            eprintln!(
+                "{method} {path} {} {}",
+                response.status().as_u16(),
+                HumanDuration(started.elapsed())
+            );
         }
-    };
-    if shared.access_log {
-        eprintln!(
-            "{method} {path} {} {}",
-            response.status().as_u16(),
-            HumanDuration(started.elapsed())
-        );
+        Some(LogFormat::Json) => {
+            let entry = AccessLogEntry {
+                time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+                method: method.as_str(),
+                path: &path,
+                status: response.status().as_u16(),
+                duration_ms: started.elapsed().as_secs_f64() * 1e3,
+                bytes: http_body::Body::size_hint(response.body()).exact(),
+                stage: failure
+                    .as_ref()
+                    .and_then(Failure::stage)
+                    .map(str::to_string),
+                error: failure.as_ref().map(Failure::describe),
+            };
+            // One write per line, so lines of concurrent requests do not interleave.
+            let mut line = serde_json::to_string(&entry).expect("a log entry serializes");
+            line.push('\n');
+            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+        }
     }
     response
+}
+
+/// One line of the JSON access log.
+#[derive(serde::Serialize)]
+struct AccessLogEntry<'a> {
+    /// When the request finished, RFC 3339 in UTC.
+    time: String,
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    duration_ms: f64,
+    /// The response body's size, when known up front (`content-length`).
+    bytes: Option<u64>,
+    /// The stage a failure happened in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<String>,
+    /// Why the request failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 /// Why a request got no response from the guest.
@@ -348,6 +397,14 @@ enum Failure {
 }
 
 impl Failure {
+    /// The stage the failure happened in, when the guest failed inside one.
+    fn stage(&self) -> Option<&str> {
+        match self {
+            Failure::Guest(error) => error.origin().and_then(|o| o.stage()),
+            _ => None,
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             Failure::Guest(error) => error_chain(error),

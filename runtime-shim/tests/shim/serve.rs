@@ -264,3 +264,39 @@ fn outgoing_http_is_denied_unless_granted() {
     assert_eq!(status, 200);
     assert_eq!(body, "fetched: hello /fetched");
 }
+
+#[test]
+fn json_access_log_is_one_object_per_request() {
+    let mut server = Server::start(&["--log-format", "json"]);
+    assert_eq!(request(server.addr, "GET", "/hello", "").0, 200);
+    assert_eq!(request(server.addr, "GET", "/trap", "").0, 500);
+    let mut entries = Vec::new();
+    for path in ["/hello", "/trap"] {
+        let line = server.wait_for_line(&format!("the JSON entry of {path}"), LOG_WAIT, |l| {
+            l.starts_with('{') && l.contains(&format!("\"path\":\"{path}\""))
+        });
+        let entry: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        entries.push(entry);
+    }
+    let (ok, failed) = (&entries[0], &entries[1]);
+    assert_eq!(ok["method"], "GET");
+    assert_eq!(ok["status"], 200);
+    assert!(ok["duration_ms"].as_f64().is_some_and(|d| d >= 0.0), "{ok}");
+    assert!(
+        ok["time"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{ok}"
+    );
+    assert!(ok.get("error").is_none(), "{ok}");
+    assert_eq!(failed["status"], 500);
+    assert!(
+        failed["error"].as_str().is_some_and(|e| e.contains("trap")),
+        "{failed}"
+    );
+    // No text-format lines: every access-log line is JSON.
+    assert!(
+        !server.seen.iter().any(|l| l.starts_with("GET ")),
+        "{:?}",
+        server.seen
+    );
+}
