@@ -78,6 +78,11 @@ pub struct ServeCommand {
     /// the stage and reason).
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     log_format: LogFormat,
+    /// Serve Prometheus metrics at `http://ADDR/metrics`: requests by status, latency
+    /// histogram, requests in flight, guest failures by stage and kind, memory per
+    /// instance. Off by default (then nothing is recorded).
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<SocketAddr>,
     #[command(flatten)]
     guest: GuestArgs,
 }
@@ -277,8 +282,12 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             options.max_instances = cmd.max_instances;
             options.grace = cmd.grace;
             options.access_log = (!status.quiet).then_some(cmd.log_format);
-            serve(&options, |addr| {
-                status.always("Serving", format!("http://{addr}/"))
+            options.metrics = cmd.metrics;
+            serve(&options, |server| {
+                if let Some(addr) = server.metrics_addr() {
+                    status.always("Metrics", format!("http://{addr}/metrics"));
+                }
+                status.always("Serving", format!("http://{}/", server.local_addr()));
             })?;
             status.print("Stopped", "all requests finished");
             Ok(ExitCode::SUCCESS)

@@ -33,6 +33,11 @@ pub struct Host {
 }
 
 impl Host {
+    /// Linear memory this store's instances hold, in bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        self.limiter.memory_bytes()
+    }
+
     /// Host state granting `capabilities`, with `args` as the guest's
     /// command-line arguments.
     pub fn new(

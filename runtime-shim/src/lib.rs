@@ -65,6 +65,7 @@ pub mod host;
 pub mod invoke;
 pub mod limits;
 pub mod loader;
+pub mod metrics;
 pub mod prepare;
 pub mod run;
 pub mod serve;

@@ -56,6 +56,8 @@ pub struct DeadlineExceeded {
 #[derive(Debug, Clone)]
 pub struct StoreLimiter {
     max_memory: Option<u64>,
+    /// Linear memory the store's instances hold, every memory summed.
+    memory: u64,
 }
 
 impl StoreLimiter {
@@ -63,14 +65,22 @@ impl StoreLimiter {
     pub fn new(limits: &Limits) -> Self {
         Self {
             max_memory: limits.max_memory,
+            memory: 0,
         }
+    }
+}
+
+impl StoreLimiter {
+    /// Linear memory the store's instances hold, in bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory
     }
 }
 
 impl ResourceLimiter for StoreLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
@@ -85,7 +95,10 @@ impl ResourceLimiter for StoreLimiter {
                 desired: desired as u64,
             }
             .into()),
-            _ => Ok(true),
+            _ => {
+                self.memory += desired.saturating_sub(current) as u64;
+                Ok(true)
+            }
         }
     }
 

@@ -40,6 +40,7 @@ use crate::exports::Exports;
 use crate::host::{Host, new_store};
 use crate::limits::{HumanDuration, Limits};
 use crate::loader::LoadOptions;
+use crate::metrics::{FailureKind, Metrics, serve_metrics};
 use crate::prepare::{PrepareError, instantiate_pre, open};
 
 /// Options for [`serve`] and [`Server::bind`].
@@ -64,6 +65,8 @@ pub struct ServeOptions {
     /// Write one line per request, and guest failures, to stderr, in this format;
     /// `None`: no access log.
     pub access_log: Option<LogFormat>,
+    /// Serve Prometheus metrics at `http://<this>/metrics`; `None`: record nothing.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// How the access log is written.
@@ -87,6 +90,7 @@ impl ServeOptions {
             max_instances: None,
             grace: Duration::from_secs(30),
             access_log: Some(LogFormat::Text),
+            metrics: None,
         }
     }
 }
@@ -127,6 +131,8 @@ pub enum ServeError {
 pub struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
+    /// The metrics endpoint's listener and address, with `--metrics`.
+    metrics: Option<(TcpListener, SocketAddr)>,
     shared: Arc<Shared>,
     grace: Duration,
 }
@@ -137,6 +143,7 @@ struct Shared {
     pre: ProxyPre<Host>,
     capabilities: Capabilities,
     access_log: Option<LogFormat>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -151,14 +158,14 @@ impl std::fmt::Debug for Shared {
 
 /// Runs the whole `serve` command: binds, calls `on_ready` with the bound
 /// address, serves until SIGINT or SIGTERM, drains, returns.
-pub fn serve(options: &ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+pub fn serve(options: &ServeOptions, on_ready: impl FnOnce(&Server)) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
     runtime.block_on(async {
         let server = Server::bind(options).await?;
-        on_ready(server.local_addr());
+        on_ready(&server);
         server.run_until(shutdown_signal()).await
     })
 }
@@ -223,6 +230,15 @@ impl Server {
             addr: options.addr,
             source,
         })?;
+        let metrics = match options.metrics {
+            None => None,
+            Some(addr) => {
+                let bind = |source| ServeError::Bind { addr, source };
+                let listener = TcpListener::bind(addr).await.map_err(bind)?;
+                let bound = listener.local_addr().map_err(bind)?;
+                Some((listener, bound))
+            }
+        };
         Ok(Self {
             listener,
             local_addr,
@@ -231,7 +247,9 @@ impl Server {
                 pre,
                 capabilities: options.capabilities.clone(),
                 access_log: options.access_log,
+                metrics: metrics.is_some().then(Arc::default),
             }),
+            metrics,
             grace: options.grace,
         })
     }
@@ -241,12 +259,23 @@ impl Server {
         self.local_addr
     }
 
+    /// The metrics endpoint's address, with `--metrics`.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, addr)| *addr)
+    }
+
     /// Serves until `shutdown` resolves, then stops accepting, lets open
     /// connections finish their current request (up to the grace period)
     /// and returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut connections = JoinSet::new();
+        let metrics_task = match (self.metrics, &self.shared.metrics) {
+            (Some((listener, _)), Some(metrics)) => {
+                Some(tokio::spawn(serve_metrics(listener, metrics.clone())))
+            }
+            _ => None,
+        };
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             // Reap finished connections so the set does not grow forever.
@@ -296,6 +325,9 @@ impl Server {
         if drained.is_err() {
             connections.abort_all();
         }
+        if let Some(task) = metrics_task {
+            task.abort();
+        }
         Ok(())
     }
 }
@@ -325,10 +357,18 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".to_string());
+    let in_flight = shared.metrics.as_ref().map(|m| m.start());
     let (response, failure) = match respond(&shared, request).await {
         Ok(response) => (response, None),
         Err(failure) => (failure.response(), Some(failure)),
     };
+    if let Some(metrics) = &shared.metrics {
+        metrics.finish(response.status().as_u16(), started.elapsed());
+        if let Some(kind) = failure.as_ref().and_then(Failure::kind) {
+            metrics.failure(failure.as_ref().and_then(Failure::stage), kind);
+        }
+    }
+    drop(in_flight);
     match shared.access_log {
         None => {}
         Some(LogFormat::Text) => {
@@ -397,6 +437,21 @@ enum Failure {
 }
 
 impl Failure {
+    /// What kind of guest failure this is, for metrics; `None` for the host's own.
+    fn kind(&self) -> Option<FailureKind> {
+        match self {
+            Failure::Guest(GuestError::Trap { .. }) => Some(FailureKind::Trap),
+            Failure::Guest(GuestError::DeadlineExceeded { .. }) | Failure::Timeout(_) => {
+                Some(FailureKind::Deadline)
+            }
+            Failure::Guest(GuestError::MemoryLimit { .. }) => Some(FailureKind::Memory),
+            Failure::Guest(_) | Failure::ErrorCode(_) | Failure::NoResponse => {
+                Some(FailureKind::Other)
+            }
+            Failure::Busy | Failure::Host(_) => None,
+        }
+    }
+
     /// The stage the failure happened in, when the guest failed inside one.
     fn stage(&self) -> Option<&str> {
         match self {
@@ -460,15 +515,20 @@ async fn respond(
         .new_response_outparam(sender)
         .map_err(|e| Failure::Host(e.to_string()))?;
     let pre = shared.pre.clone();
+    let metrics = shared.metrics.clone();
 
     // The guest runs in its own task: it may keep streaming the body after
     // handing over the response head.
     let mut task = tokio::task::spawn(async move {
         let proxy = pre.instantiate_async(&mut store).await?;
-        proxy
+        let result = proxy
             .wasi_http_incoming_handler()
             .call_handle(&mut store, incoming, outparam)
-            .await
+            .await;
+        if let Some(metrics) = metrics {
+            metrics.instance_memory(store.data().memory_bytes());
+        }
+        result
     });
 
     // The epoch deadline stops a guest that computes too long; this timer

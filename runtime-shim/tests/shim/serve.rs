@@ -300,3 +300,65 @@ fn json_access_log_is_one_object_per_request() {
         server.seen
     );
 }
+
+#[test]
+fn metrics_count_requests_failures_by_kind_and_latency() {
+    let mut server = Server::start(&["--metrics", "127.0.0.1:0", "--timeout", "300ms"]);
+    // Printed before the `Serving` line `start` waited for.
+    let line = server.wait_for_line("the `Metrics http://…` line", LOG_WAIT, |l| {
+        l.trim_start().starts_with("Metrics http://")
+    });
+    let metrics_addr: SocketAddr = line
+        .trim_start()
+        .trim_start_matches("Metrics http://")
+        .trim_end_matches("/metrics")
+        .parse()
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(request(server.addr, "GET", "/", "").0, 200);
+    }
+    assert_eq!(request(server.addr, "GET", "/trap", "").0, 500);
+    assert_eq!(request(server.addr, "GET", "/spin", "").0, 504);
+
+    let (status, body) = request(metrics_addr, "GET", "/metrics", "");
+    assert_eq!(status, 200, "{body}");
+    let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let value = |name: &str, label: Option<(&str, &str)>| -> f64 {
+        let sample = scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
+            .unwrap_or_else(|| panic!("no `{name}` {label:?} in\n{body}"));
+        match &sample.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => *v,
+            prometheus_parse::Value::Histogram(buckets) => {
+                buckets.iter().map(|b| b.count).fold(0.0, f64::max)
+            }
+            other => panic!("unexpected value {other:?}"),
+        }
+    };
+    assert_eq!(value("weld_requests_total", Some(("status", "200"))), 3.0);
+    assert_eq!(value("weld_requests_total", Some(("status", "500"))), 1.0);
+    assert_eq!(value("weld_requests_total", Some(("status", "504"))), 1.0);
+    assert_eq!(
+        value("weld_guest_failures_total", Some(("kind", "trap"))),
+        1.0
+    );
+    assert_eq!(
+        value("weld_guest_failures_total", Some(("kind", "deadline"))),
+        1.0
+    );
+    assert_eq!(value("weld_requests_in_flight", None), 0.0);
+    assert_eq!(value("weld_request_duration_seconds_count", None), 5.0);
+    assert_eq!(
+        value("weld_request_duration_seconds", None),
+        5.0,
+        "+Inf bucket"
+    );
+    assert!(
+        body.contains("# TYPE weld_instance_memory_bytes histogram"),
+        "{body}"
+    );
+}
