@@ -28,9 +28,25 @@ impl SourceFile {
         })
     }
 
-    /// The 1-based line and column (in characters) of a byte offset.
+    /// `span` made safe to slice and print: both ends kept within the text and moved
+    /// onto character boundaries, the start down and the end up, so a span that cut a
+    /// multi-byte character covers all of it.
+    ///
+    /// Spans are byte offsets computed by many steps, some from other libraries'
+    /// positions (YAML parsers count characters, WAVE counts bytes of other text); this
+    /// is the one place that makes any of them safe, so no caller can make rendering
+    /// panic.
+    pub fn clamp(&self, span: Span) -> Span {
+        let len = self.text.len();
+        let start = self.text.floor_char_boundary(span.start.min(len));
+        let end = self.text.ceil_char_boundary(span.end.min(len));
+        Span::new(start, end)
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset; an offset inside a
+    /// character counts as that character's, one past the end as the end.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let offset = self.text.floor_char_boundary(offset.min(self.text.len()));
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -122,11 +138,12 @@ impl Diagnostic {
         }
     }
 
-    /// Points the diagnostic at `span` of `file` with a label.
+    /// Points the diagnostic at `span` of `file` with a label. The span is clamped to the
+    /// file's text and its character boundaries ([`SourceFile::clamp`]).
     pub fn at(mut self, file: &Arc<SourceFile>, span: Span, label: impl Into<String>) -> Self {
         self.location = Some(Location {
             file: file.clone(),
-            span,
+            span: file.clamp(span),
             label: label.into(),
         });
         self
@@ -186,7 +203,9 @@ impl Diagnostic {
         );
         let mut gutter = 1;
         if let Some(loc) = &self.location {
-            let (line, col) = loc.file.line_col(loc.span.start);
+            // `Location`'s fields are public: clamp again in case it was built by hand.
+            let span = loc.file.clamp(loc.span);
+            let (line, col) = loc.file.line_col(span.start);
             gutter = line.to_string().len();
             let pad = " ".repeat(gutter);
             out += &format!(
@@ -201,7 +220,7 @@ impl Diagnostic {
                 paint(blue, &line.to_string()),
                 paint(blue, "|")
             );
-            let (end_line, end_col) = loc.file.line_col(loc.span.end);
+            let (end_line, end_col) = loc.file.line_col(span.end);
             let width = if end_line == line && end_col > col {
                 end_col - col
             } else {
@@ -300,10 +319,11 @@ impl miette::Diagnostic for Diagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let loc = self.location.as_ref()?;
+        let clamped = loc.file.clamp(loc.span);
         let span = miette::LabeledSpan::new(
             Some(loc.label.clone()).filter(|l| !l.is_empty()),
-            loc.span.start,
-            loc.span.end - loc.span.start,
+            clamped.start,
+            clamped.end - clamped.start,
         );
         Some(Box::new(std::iter::once(span)))
     }
@@ -378,4 +398,50 @@ pub fn did_you_mean<'a>(
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders `d` both ways a user may see it: Weld's own output and miette's.
+    fn render_both(d: &Diagnostic) -> (String, String) {
+        let mut miette = String::new();
+        miette::NarratableReportHandler::new()
+            .render_report(&mut miette, d)
+            .unwrap();
+        (d.render(false), miette)
+    }
+
+    #[test]
+    fn spans_inside_a_character_are_widened_to_it() {
+        // `ä` is bytes 3..5 and `🦀` bytes 9..13 of `  näme: 🦀`.
+        let file = SourceFile::new("pipeline.yaml", "  näme: 🦀\n");
+        assert_eq!(file.clamp(Span::new(4, 4)), Span::new(3, 5));
+        assert_eq!(file.clamp(Span::new(4, 10)), Span::new(3, 13));
+        assert_eq!(file.clamp(Span::new(10, 100)), Span::new(9, 14));
+        assert_eq!(file.line_col(4), (1, 4));
+        assert_eq!(file.line_col(100), (2, 1));
+    }
+
+    #[test]
+    fn any_span_renders_without_panicking() {
+        let text = "version: 1\nstages:\n  stägé:\n    päth: \"🦀 x\"\té\n";
+        let file = SourceFile::new("pipeline.yaml", text);
+        for start in 0..=text.len() + 2 {
+            for end in [start, start + 1, start + 3, text.len() + 5] {
+                let d = Diagnostic::error("bad").at(&file, Span { start, end }, "here");
+                let span = d.location.as_ref().unwrap().span;
+                assert!(text.get(span.start..span.end).is_some(), "{start}..{end}");
+                let (ours, miette) = render_both(&d);
+                assert!(ours.contains("--> pipeline.yaml:"), "{ours}");
+                assert!(miette.contains("bad"), "{miette}");
+            }
+        }
+        // A location built by hand, bypassing `at`, is clamped when rendered.
+        let mut d = Diagnostic::error("bad").at(&file, Span::new(0, 1), "");
+        d.location.as_mut().unwrap().span = Span { start: 24, end: 23 };
+        let (ours, _) = render_both(&d);
+        assert!(ours.contains("pipeline.yaml:3:5"), "{ours}");
+    }
 }

@@ -6,8 +6,11 @@
 //! through the library (parse, check, render three ways) and through the `weld check`
 //! binary, which must fail with `error:` and exit code 1, never a panic.
 
-use std::{path::Path, process::Command};
+mod common;
 
+use std::path::Path;
+
+use common::{stderr, weld};
 use indexmap::IndexMap;
 use weld::{
     diagnostic::{Diagnostic, Diagnostics},
@@ -57,6 +60,27 @@ const PIPELINES: &[(&str, &str, &str)] = &[
         "error",
     ),
     (
+        // Found by the `pipeline` fuzz target: a plain key folded over `\r` line breaks
+        // is shorter than its source; its span ended inside `ü` and slicing the key's
+        // text panicked.
+        "key folded over carriage returns",
+        "version: 1\nstages: {a\r\rbü: { lang: wasm, path: a.wasm }}\nexports:\n  a:b/c: a\n",
+        "error",
+    ),
+    (
+        // The fuzzer's own input of that crash, unminimised.
+        "fuzz crash f0359fcb",
+        "{Tok a\x0e\x0e\x0e\x0e\x0e\x13\r\rs#\r\u{701}",
+        "error",
+    ),
+    (
+        // The same as a value: the invalid name's span ended inside `ü`, and printing
+        // the snippet panicked.
+        "value folded over carriage returns",
+        "version: 1\nname: a\r\r büc\nstages:\n  a: { lang: wasm, path: a.wasm }\nexports:\n  a:b/c: a\n",
+        "invalid pipeline name",
+    ),
+    (
         "wiring with non-ASCII import names",
         "version: 1\nstages:\n  a:\n    lang: wasm\n    path: a.wasm\n    imports:\n      wäsi:ïo/strëams: b\nexports:\n  ä:b/c: a\n",
         "error",
@@ -95,21 +119,13 @@ fn non_ascii_pipelines_render_their_errors() {
     }
 }
 
-fn weld_check(dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_weld"))
-        .arg("check")
-        .current_dir(dir)
-        .output()
-        .expect("weld runs")
-}
-
 #[test]
 fn weld_check_fails_cleanly_on_non_ascii_pipelines() {
     for (what, text, expected) in PIPELINES {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("pipeline.yaml"), text).unwrap();
-        let out = weld_check(tmp.path());
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let out = weld(tmp.path(), &["check"]);
+        let stderr = stderr(&out);
         assert!(!stderr.contains("panicked"), "{what}:\n{stderr}");
         assert_eq!(out.status.code(), Some(1), "{what}:\n{stderr}");
         assert!(stderr.contains("error:"), "{what}:\n{stderr}");

@@ -179,8 +179,14 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// The end of a scalar starting at `start`: quoted scalars end at their closing
-    /// quote, plain ones at the end of their text on that line.
+    /// quote, plain ones at the end of their text on that line. Always a character
+    /// boundary: keys are sliced with it.
     fn scalar_end(&self, start: usize, value: &str) -> usize {
+        let end = self.scalar_end_guess(start, value);
+        self.text.ceil_char_boundary(end)
+    }
+
+    fn scalar_end_guess(&self, start: usize, value: &str) -> usize {
         let rest = &self.text[start..];
         match rest.chars().next() {
             Some(q @ ('"' | '\'')) => {
@@ -198,7 +204,10 @@ impl Builder<'_> {
                 start + rest.len()
             }
             _ => {
-                let line_end = rest.find('\n').unwrap_or(rest.len());
+                // `value` is the folded text: shorter than the source once a line
+                // breaks, so only its first line is measured. YAML breaks lines at a
+                // lone `\r` too.
+                let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
                 let len = value.len().min(line_end);
                 start + if len == 0 { 1.min(line_end) } else { len }
             }
@@ -270,5 +279,29 @@ mod tests {
         assert_eq!(&text[y.start..y.end], "'y z'");
         assert_eq!(loc.duplicates().len(), 1);
         assert_eq!(loc.duplicates()[0].key, "a");
+    }
+
+    /// Found by the `pipeline` fuzz target: a plain key folded over `\r` line breaks
+    /// is shorter than its source, and its length used to end the span inside `ü`.
+    #[test]
+    fn spans_end_on_character_boundaries() {
+        for text in [
+            "{a\r\rbü: 1}",
+            "{a\r\r büc: 1}",
+            "k: a\r\r büc\n",
+            "{Tok a\x0e\x13\r\rs#\r܁: 1}",
+        ] {
+            let loc = Locator::new(text);
+            let keys = ["a", "k", "Tok a\u{e}\u{13}"];
+            let spans = keys.iter().flat_map(|k| [loc.key(&[k]), loc.value(&[k])]);
+            for span in std::iter::once(loc.value(&[])).chain(spans).flatten() {
+                assert!(
+                    text.get(span.start..span.end).is_some(),
+                    "{text:?}: {span:?}"
+                );
+            }
+        }
+        let loc = Locator::new("{a\r\rbü: 1}");
+        assert_eq!(loc.key(&["a"]), Some(Span::new(1, 2)));
     }
 }
