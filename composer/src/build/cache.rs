@@ -3,7 +3,8 @@
 //! Components live in `.weld/stages/<pipeline>/<stage>/<key>.wasm` next to the
 //! pipeline. The key hashes the stage's source files (skipping build output and the
 //! bindings Weld itself generates) and, for Rust, those of its path dependencies; the
-//! WIT directory, the world, the language, the toolchain's version and Weld's version.
+//! WIT directory, the world, the language, the toolchain's version, Weld's version and
+//! the revision of the flags Weld passes to the toolchains.
 //! Writes go through a temporary file, so a crash never leaves a half-written component
 //! behind a valid key.
 
@@ -13,6 +14,12 @@ use sha2::{Digest as _, Sha256};
 
 use super::BuildContext;
 use crate::manifest::Lang;
+
+/// Changes whenever a builder starts passing other flags to its toolchain, so cached
+/// components built the old way are not reused (Weld's version alone does not change
+/// between such commits).
+const BUILDERS_REVISION: &str =
+    "2: rust --remap-path-prefix; go -trimpath -buildvcs=false -buildid= and a relative go.work";
 
 /// sha256 of `bytes`, hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -29,6 +36,7 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
         h.update(data);
     };
     add("weld", env!("CARGO_PKG_VERSION").as_bytes());
+    add("builders", BUILDERS_REVISION.as_bytes());
     add("lang", cx.stage.lang.as_str().as_bytes());
     add(
         "world",
