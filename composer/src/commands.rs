@@ -53,6 +53,20 @@ pub struct PipelineArg {
     pub pipeline: PathBuf,
 }
 
+/// How many stages to build at once, for every command that builds.
+#[derive(clap::Args, Debug)]
+pub struct JobsArg {
+    /// How many stages to build at once [default: one per core].
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub jobs: usize,
+}
+
 /// Prints every diagnostic and returns the summary error, as cargo does:
 /// `could not check `edge-api` due to 2 previous errors`.
 pub fn report(term: &Terminal, diags: &Diagnostics, what: &str) -> anyhow::Error {

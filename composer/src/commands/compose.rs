@@ -8,7 +8,7 @@ use weld::{
     terminal::Terminal,
 };
 
-use super::{PipelineArg, print_warnings, report, report_build_failures};
+use super::{JobsArg, PipelineArg, print_warnings, report, report_build_failures};
 
 /// Build every stage, check every wire and link the pipeline into one component.
 ///
@@ -23,15 +23,8 @@ pub struct ComposeCommand {
     /// Rebuild every stage, even those whose inputs did not change.
     #[arg(long)]
     no_cache: bool,
-    /// How many stages to build at once [default: one per core].
-    #[arg(
-        short,
-        long,
-        value_name = "N",
-        default_value_t = 0,
-        hide_default_value = true
-    )]
-    jobs: usize,
+    #[command(flatten)]
+    jobs: JobsArg,
     /// Also compile the artifact ahead of time for `weld-shim` (`<output>.cwasm` next to it),
     /// so the shim starts it without compiling.
     #[arg(long)]
@@ -45,7 +38,7 @@ impl ComposeCommand {
         let what = format!("compose `{}`", path.display());
         let options = BuildOptions {
             no_cache: self.no_cache,
-            jobs: self.jobs,
+            jobs: self.jobs.jobs,
             ..Default::default()
         };
         let report = match pipeline::compose(path, self.output.as_deref(), &options, term) {

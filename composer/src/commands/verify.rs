@@ -6,7 +6,7 @@ use weld::{
     verify::{Verdict, VerifyError, VerifyOptions, verify},
 };
 
-use super::{PipelineArg, report, report_build_failures};
+use super::{JobsArg, PipelineArg, report, report_build_failures};
 
 /// Rebuild every stage from scratch and compare with the artifact's build record.
 ///
@@ -21,15 +21,8 @@ pub struct VerifyCommand {
     /// [default: `build/<name>.wasm` next to the pipeline].
     #[arg(long, value_name = "FILE")]
     artifact: Option<PathBuf>,
-    /// How many stages to build at once [default: one per core].
-    #[arg(
-        short,
-        long,
-        value_name = "N",
-        default_value_t = 0,
-        hide_default_value = true
-    )]
-    jobs: usize,
+    #[command(flatten)]
+    jobs: JobsArg,
 }
 
 impl VerifyCommand {
@@ -39,7 +32,7 @@ impl VerifyCommand {
         let options = VerifyOptions {
             pipeline: path.clone(),
             artifact: self.artifact,
-            jobs: self.jobs,
+            jobs: self.jobs.jobs,
         };
         let report_ = match verify(&options, term) {
             Ok(r) => r,
