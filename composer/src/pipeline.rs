@@ -252,19 +252,19 @@ pub fn compose(
         });
     }
     let linked = link_built(built, term)?;
-    let artifact_hash = sha256_hex(&linked.checked.artifact);
-    let link = link_checked(linked.checked, &output).map_err(ComposeError::Other)?;
     let record = crate::build::BuildRecord::new(
-        &linked.manifest_dir,
-        &linked.name,
+        &linked.checked.manifest.dir,
+        &linked.checked.manifest.name,
         link_key,
-        artifact_hash,
+        crate::build::sha256_hex(&linked.checked.artifact),
         &linked.stages,
     );
+    let name = record.pipeline.clone();
+    let link = link_checked(linked.checked, &output).map_err(ComposeError::Other)?;
     let json = serde_json::to_vec_pretty(&record).expect("a build record serializes");
     link::write_atomically(&record_path, &json).map_err(ComposeError::Other)?;
     Ok(ComposeReport {
-        name: linked.name,
+        name,
         link,
         record: record_path,
         stages: linked.stages,
@@ -288,11 +288,7 @@ pub struct BuiltPipeline {
 /// A built pipeline, linked in memory.
 #[derive(Debug)]
 pub struct LinkedPipeline {
-    /// The pipeline's name.
-    pub name: String,
-    /// The folder of its pipeline file.
-    pub manifest_dir: PathBuf,
-    /// The checked pipeline and its artifact.
+    /// The checked pipeline (its manifest) and its artifact.
     pub checked: Checked,
     /// Each stage's build.
     pub stages: IndexMap<StageName, crate::build::BuiltStage>,
@@ -356,18 +352,10 @@ pub fn link_built(
     let checked =
         check_built(manifest, wit, &sources, Some(&declared)).map_err(ComposeError::Invalid)?;
     Ok(LinkedPipeline {
-        name: checked.manifest.name.clone(),
-        manifest_dir: checked.manifest.dir.clone(),
         checked,
         stages,
         warnings,
     })
-}
-
-/// sha256 of `bytes`, hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// The key of a link: the pipeline file, Weld's version and each stage's component.
@@ -380,7 +368,7 @@ fn link_key(manifest: &Manifest, built: &IndexMap<StageName, crate::build::Built
     for (name, b) in built {
         let _ = writeln!(text, "{name} {}", b.component_hash);
     }
-    sha256_hex(text.as_bytes())
+    crate::build::sha256_hex(text.as_bytes())
 }
 
 /// The artifact's size, when it and its build record are from a link with `key` and the
@@ -391,5 +379,6 @@ fn up_to_date(output: &Path, record: &Path, key: &str) -> Option<usize> {
         return None;
     }
     let artifact = std::fs::read(output).ok()?;
-    (record["artifact_hash"].as_str()? == sha256_hex(&artifact)).then_some(artifact.len())
+    (record["artifact_hash"].as_str()? == crate::build::sha256_hex(&artifact))
+        .then_some(artifact.len())
 }

@@ -130,7 +130,7 @@ pub fn verify(options: &VerifyOptions, term: &Terminal) -> Result<VerifyReport, 
             reason,
         })?;
     let linked = pipeline::link_built(built, term).map_err(VerifyError::Compose)?;
-    let rebuilt_artifact = pipeline::sha256_hex(&linked.checked.artifact);
+    let rebuilt_artifact = crate::build::sha256_hex(&linked.checked.artifact);
 
     let mut stages = Vec::new();
     for built in linked.stages.values() {
@@ -143,7 +143,7 @@ pub fn verify(options: &VerifyOptions, term: &Terminal) -> Result<VerifyReport, 
     }
     let artifact_file = std::fs::read(&artifact)
         .ok()
-        .map(|bytes| pipeline::sha256_hex(&bytes));
+        .map(|bytes| crate::build::sha256_hex(&bytes));
     Ok(VerifyReport {
         artifact,
         stages,
@@ -184,7 +184,7 @@ fn compare(dir: &Path, recorded: &StageRecord, here: &StageRecord, rebuilt: &Pat
     // The recorded component, if the build cache still holds it.
     let original = std::fs::read(dir.join(&recorded.component))
         .ok()
-        .filter(|b| pipeline::sha256_hex(b) == recorded.component_hash);
+        .filter(|b| crate::build::sha256_hex(b) == recorded.component_hash);
     let first_difference = original.and_then(|original| {
         let rebuilt = std::fs::read(rebuilt).ok()?;
         first_difference(&original, &rebuilt)

@@ -462,7 +462,7 @@ pub fn export_used_types(
                         ))
                         .at_opt(
                             &manifest.source,
-                            export_key_span(manifest, &e.name),
+                            export_span(manifest, &e.name),
                             "exported from another stage",
                         )
                         .note(format!(
@@ -640,11 +640,13 @@ pub fn check_resource_origins(
     }
 }
 
-/// The `exports:` key an artifact export was written under, matched without version.
-fn export_key_span(manifest: &Manifest, name: &str) -> Option<crate::diagnostic::Span> {
+/// The `exports:` key an artifact export was written under (matched without version),
+/// or the `exports:` key itself.
+pub fn export_span(manifest: &Manifest, name: &str) -> Option<crate::diagnostic::Span> {
     manifest
         .exports
         .keys()
         .find(|k| unversioned(k) == unversioned(name))
         .and_then(|k| manifest.key_span(&["exports", k]))
+        .or_else(|| manifest.key_span(&["exports"]))
 }

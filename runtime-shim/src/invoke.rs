@@ -215,13 +215,7 @@ impl Prepared {
         let func = self.exports.find(text.name())?.clone();
         let types: Vec<Type> = func.ty.params().map(|(_, ty)| ty).collect();
         let spans = text.arg_spans().map_err(syntax)?;
-        // Trailing `option` parameters may be left out.
-        let required = types.len()
-            - types
-                .iter()
-                .rev()
-                .take_while(|ty| matches!(ty, Type::Option(_)))
-                .count();
+        let required = weld_call::required_params(&types);
         if spans.len() > types.len() || spans.len() < required {
             return Err(InvokeError::Arity {
                 function: func.qualified_name(),

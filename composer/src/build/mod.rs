@@ -27,6 +27,7 @@ use crate::{
     wit::WitDir,
 };
 
+pub use cache::sha256_hex;
 pub use toolchain::Toolchains;
 
 /// How to build.

@@ -58,7 +58,7 @@ pub fn diagnose(manifest: &Manifest, wiring: &Wiring, error: &LinkError) -> Diag
             stage,
             source,
         } => {
-            let span = export_span(manifest, name);
+            let span = crate::wiring::export_span(manifest, name);
             let d = Diagnostic::error(format!("`{name}` cannot be exported from stage `{stage}`"))
                 .at_opt(src, span, "");
             match source {
@@ -117,16 +117,6 @@ pub fn diagnose(manifest: &Manifest, wiring: &Wiring, error: &LinkError) -> Diag
                 .help("Weld's checks should have caught this: please report it with the pipeline; `weld graph` shows the wiring")
         }
     }
-}
-
-/// Where an artifact export is written: its `exports:` entry, matched without version.
-fn export_span(manifest: &Manifest, name: &str) -> Option<crate::diagnostic::Span> {
-    manifest
-        .exports
-        .keys()
-        .find(|k| crate::manifest::names_match(k, name) || k.as_str() == name)
-        .and_then(|k| manifest.key_span(&["exports", k]))
-        .or_else(|| manifest.key_span(&["exports"]))
 }
 
 /// An error's chain as one line, without the arena ids wac prints in debug form.

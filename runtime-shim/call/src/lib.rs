@@ -262,12 +262,7 @@ fn parse_args_unsnapped<V: WasmValue + 'static>(
     }
     let args = Args::parse(list, offset)?;
     let given = args.spans().len();
-    let required = types.len()
-        - types
-            .iter()
-            .rev()
-            .take_while(|ty| ty.kind() == WasmTypeKind::Option)
-            .count();
+    let required = required_params(types);
     if given > types.len() || given < required {
         let expected = if required == types.len() {
             format!("{}", types.len())
@@ -307,6 +302,16 @@ fn snap(text: &str, span: Range<usize>) -> Range<usize> {
         end += 1;
     }
     start..end
+}
+
+/// How many of `types` a call must give: trailing `option` parameters may be left out.
+pub fn required_params<T: WasmType>(types: &[T]) -> usize {
+    types.len()
+        - types
+            .iter()
+            .rev()
+            .take_while(|ty| ty.kind() == WasmTypeKind::Option)
+            .count()
 }
 
 /// Splits a qualified function name at its last `.`: function names never contain one,
