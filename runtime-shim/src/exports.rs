@@ -144,42 +144,10 @@ impl Exports {
             name: name.to_string(),
             exports: self.clone(),
         };
-        // Function names never contain `.`, interface versions may: the
-        // last `.` separates the two.
-        if let Some((interface, func)) = name.rsplit_once('.') {
-            let in_interface = |f: &&ExportedFunc| f.name == func && f.interface.is_some();
-            if let Some(found) = self
-                .funcs
-                .iter()
-                .filter(in_interface)
-                .find(|f| f.interface.as_deref() == Some(interface))
-            {
-                return Ok(found);
-            }
-            let unversioned: Vec<_> = self
-                .funcs
-                .iter()
-                .filter(in_interface)
-                .filter(|f| f.interface.as_deref().map(strip_version) == Some(interface))
-                .collect();
-            return match unversioned.as_slice() {
-                [one] => Ok(one),
-                [] => Err(not_found()),
-                many => Err(ResolveError::Ambiguous {
-                    name: name.to_string(),
-                    candidates: many.iter().map(|f| f.qualified_name()).collect(),
-                }),
-            };
-        }
-        if let Some(root) = self
-            .funcs
-            .iter()
-            .find(|f| f.interface.is_none() && f.name == name)
-        {
-            return Ok(root);
-        }
-        let matches: Vec<_> = self.funcs.iter().filter(|f| f.name == name).collect();
-        match matches.as_slice() {
+        let found = weld_call::matching(name, &self.funcs, |f| {
+            (f.interface.as_deref(), f.name.as_str())
+        });
+        match found.as_slice() {
             [one] => Ok(one),
             [] => Err(not_found()),
             many => Err(ResolveError::Ambiguous {
@@ -188,12 +156,6 @@ impl Exports {
             }),
         }
     }
-}
-
-fn strip_version(interface: &str) -> &str {
-    interface
-        .split_once('@')
-        .map_or(interface, |(name, _)| name)
 }
 
 impl fmt::Display for Exports {

@@ -434,26 +434,9 @@ impl StageRunner {
     /// `demo:text/clean.words`, `demo:text/clean@0.1.0.words` or a bare `words` that only
     /// one import has, to the import; otherwise a note saying what the stage imports.
     fn resolve_import(&self, name: &str) -> Result<ImportFunc, String> {
-        let found: Vec<&ImportFunc> = match weld_call::split_function_name(name) {
-            (Some(instance), func) => {
-                let exact: Vec<_> = self
-                    .imports
-                    .iter()
-                    .filter(|i| i.name == func && i.instance == instance)
-                    .collect();
-                if exact.is_empty() {
-                    self.imports
-                        .iter()
-                        .filter(|i| {
-                            i.name == func && weld_call::interface_matches(instance, &i.instance)
-                        })
-                        .collect()
-                } else {
-                    exact
-                }
-            }
-            (None, func) => self.imports.iter().filter(|i| i.name == func).collect(),
-        };
+        let found = weld_call::matching(name, &self.imports, |i| {
+            (Some(i.instance.as_str()), i.name.as_str())
+        });
         match found.as_slice() {
             [one] => Ok((*one).clone()),
             [] if self.imports.is_empty() => {

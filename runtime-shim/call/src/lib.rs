@@ -323,6 +323,43 @@ pub fn split_function_name(name: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// Finds the functions `name` refers to among `funcs`, each seen as
+/// `(interface, function)` (`None`: a root-level function): with an interface, the exact
+/// interface name, else the same interface without version; a bare name, a root
+/// function of that name, else every interface function of that name. One match
+/// resolves; several are for the caller to list as ambiguous.
+pub fn matching<'f, T>(
+    name: &str,
+    funcs: &'f [T],
+    key: impl Fn(&T) -> (Option<&str>, &str),
+) -> Vec<&'f T> {
+    let named = |func: &str| {
+        let key = &key;
+        let func = func.to_string();
+        funcs.iter().filter(move |f| key(f).1 == func)
+    };
+    match split_function_name(name) {
+        (Some(interface), func) => {
+            let exact: Vec<_> = named(func)
+                .filter(|f| key(f).0 == Some(interface))
+                .collect();
+            if !exact.is_empty() {
+                return exact;
+            }
+            named(func)
+                .filter(|f| key(f).0.is_some_and(|i| interface_matches(interface, i)))
+                .collect()
+        }
+        (None, func) => {
+            let root: Vec<_> = named(func).filter(|f| key(f).0.is_none()).take(1).collect();
+            if !root.is_empty() {
+                return root;
+            }
+            named(func).collect()
+        }
+    }
+}
+
 /// The interface name without its `@version`.
 pub fn unversioned(interface: &str) -> &str {
     interface
@@ -401,6 +438,22 @@ mod tests {
             );
         }
         assert_eq!(split("iface.f", true).unwrap().args_text(), None);
+    }
+
+    #[test]
+    fn names_resolve_exactly_then_without_version_then_bare() {
+        let funcs = [
+            (Some("a:b/c@1.0.0"), "f"),
+            (Some("a:b/d@2.0.0"), "f"),
+            (None, "g"),
+            (Some("a:b/c@1.0.0"), "g"),
+        ];
+        let find = |name| matching(name, &funcs, |f| *f);
+        assert_eq!(find("a:b/c@1.0.0.f"), [&funcs[0]]);
+        assert_eq!(find("a:b/d.f"), [&funcs[1]]);
+        assert_eq!(find("f").len(), 2, "ambiguous");
+        assert_eq!(find("g"), [&funcs[2]], "a root function wins");
+        assert!(find("a:b/c@9.0.0.f").is_empty());
     }
 
     #[test]
