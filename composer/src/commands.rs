@@ -3,6 +3,7 @@
 
 mod check;
 mod compose;
+mod deploy;
 mod graph;
 mod test;
 mod verify;
@@ -12,7 +13,11 @@ use std::{path::PathBuf, process::ExitCode};
 use weld::{diagnostic::Diagnostics, terminal::Terminal};
 
 pub use self::{
-    check::CheckCommand, compose::ComposeCommand, graph::GraphCommand, test::TestCommand,
+    check::CheckCommand,
+    compose::ComposeCommand,
+    deploy::{ImageCommand, PullCommand, PushCommand},
+    graph::GraphCommand,
+    test::TestCommand,
     verify::VerifyCommand,
 };
 
@@ -24,6 +29,9 @@ pub enum Command {
     Graph(GraphCommand),
     Test(TestCommand),
     Verify(VerifyCommand),
+    Push(PushCommand),
+    Pull(PullCommand),
+    Image(ImageCommand),
     /// The run side, shared with `weld-shim`: invoke, run, serve, precompile.
     #[command(flatten)]
     Shim(weld_shim::cli::Command),
@@ -37,6 +45,9 @@ impl Command {
             Command::Graph(c) => c.exec(term),
             Command::Test(c) => c.exec(term),
             Command::Verify(c) => c.exec(term),
+            Command::Push(c) => c.exec(term),
+            Command::Pull(c) => c.exec(term),
+            Command::Image(c) => c.exec(term),
             Command::Shim(c) => {
                 let quiet = term.verbosity() == weld::terminal::Verbosity::Quiet;
                 weld_shim::cli::exec(c, weld_shim::cli::Status::new(quiet))

@@ -22,6 +22,7 @@
 pub mod build;
 pub mod component;
 pub mod contract;
+pub mod deploy;
 pub mod diagnostic;
 pub mod graph;
 pub mod link;

@@ -8,16 +8,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+#[cfg(any(feature = "compiler", feature = "oci"))]
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
 use crate::capabilities::{Capabilities, DirGrant, parse_env};
 use crate::limits::{Limits, parse_duration, parse_size};
 use crate::serve::LogFormat;
-use crate::{
-    EngineOptions, InvokeOptions, LoadOptions, RunOptions, ServeOptions, WeldEngine, invoke,
-    precompile, run, serve,
-};
+#[cfg(feature = "compiler")]
+use crate::{EngineOptions, WeldEngine, precompile};
+use crate::{InvokeOptions, LoadOptions, RunOptions, ServeOptions, invoke, run, serve};
 
 /// The run-side subcommands, shared by `weld-shim` and `weld`.
 // clap takes each command's help from its struct's doc comment; a variant doc would
@@ -28,6 +28,7 @@ pub enum Command {
     Invoke(InvokeCommand),
     Run(RunCommand),
     Serve(ServeCommand),
+    #[cfg(feature = "compiler")]
     Precompile(PrecompileCommand),
 }
 
@@ -36,7 +37,8 @@ pub enum Command {
 /// Example: weld-shim invoke app.wasm 'demo:text/pipeline.process("Hello")'
 #[derive(Args, Debug)]
 pub struct InvokeCommand {
-    /// The component (`.wasm`) or precompiled component (`.cwasm`).
+    /// The component (`.wasm`), precompiled component (`.cwasm`), or a registry
+    /// reference (`<registry>/<repository>:<tag>` or `...@sha256:<digest>`).
     artifact: PathBuf,
     /// `<interface>.<function>(<args>)`, or `<function>(<args>)` for a
     /// root-level export; arguments in WAVE syntax.
@@ -48,7 +50,8 @@ pub struct InvokeCommand {
 /// Run a component exporting `wasi:cli/run`; its exit status becomes ours.
 #[derive(Args, Debug)]
 pub struct RunCommand {
-    /// The component (`.wasm`) or precompiled component (`.cwasm`).
+    /// The component (`.wasm`), precompiled component (`.cwasm`), or a registry
+    /// reference (`<registry>/<repository>:<tag>` or `...@sha256:<digest>`).
     artifact: PathBuf,
     /// Arguments passed to the program.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -61,7 +64,8 @@ pub struct RunCommand {
 /// fresh instance per request. Stops gracefully on SIGINT/SIGTERM.
 #[derive(Args, Debug)]
 pub struct ServeCommand {
-    /// The component (`.wasm`) or precompiled component (`.cwasm`).
+    /// The component (`.wasm`), precompiled component (`.cwasm`), or a registry
+    /// reference (`<registry>/<repository>:<tag>` or `...@sha256:<digest>`).
     artifact: PathBuf,
     /// Address to listen on; port 0 picks a free port (the real address is
     /// printed once ready).
@@ -87,6 +91,7 @@ pub struct ServeCommand {
     guest: GuestArgs,
 }
 
+#[cfg(feature = "compiler")]
 /// Compile a component ahead of time to a `.cwasm` this shim loads without
 /// compiling.
 #[derive(Args, Debug)]
@@ -108,16 +113,104 @@ pub struct GuestArgs {
     limits: LimitArgs,
     #[command(flatten)]
     cache: CacheArgs,
+    #[cfg(feature = "oci")]
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
 impl GuestArgs {
-    /// The capabilities granted, the limits and the load options.
-    fn into_options(self) -> anyhow::Result<(Capabilities, Limits, LoadOptions)> {
+    /// The artifact's file (pulled first when `artifact` is a registry reference), the
+    /// capabilities granted, the limits and the load options.
+    fn into_options(
+        self,
+        artifact: PathBuf,
+        status: Status,
+    ) -> anyhow::Result<(PathBuf, Capabilities, Limits, LoadOptions)> {
+        #[cfg(feature = "oci")]
+        let artifact = self.registry.resolve(artifact, &self.cache, status)?;
+        #[cfg(not(feature = "oci"))]
+        let _ = status;
         Ok((
+            artifact,
             self.capabilities.into_capabilities()?,
             self.limits.limits(),
             self.cache.load_options(),
         ))
+    }
+}
+
+/// Running an artifact by registry reference.
+#[cfg(feature = "oci")]
+#[derive(Args, Debug)]
+pub struct RegistryArgs {
+    /// Allow plain HTTP to a registry that is not on loopback (loopback registries
+    /// always use plain HTTP). Credentials come from WELD_REGISTRY_USERNAME /
+    /// WELD_REGISTRY_PASSWORD, Docker's config.json or containers/auth.json.
+    #[arg(long)]
+    insecure: bool,
+}
+
+#[cfg(feature = "oci")]
+impl RegistryArgs {
+    /// `artifact` itself when it is a file; else pulls the reference into the store
+    /// under the cache directory and returns the stored component.
+    fn resolve(
+        &self,
+        artifact: PathBuf,
+        cache: &CacheArgs,
+        status: Status,
+    ) -> anyhow::Result<PathBuf> {
+        let reference = match weld_oci::ArtifactSource::from_arg(&artifact) {
+            weld_oci::ArtifactSource::File(path) => return Ok(path),
+            weld_oci::ArtifactSource::Registry(reference) => reference,
+        };
+        let dir = cache
+            .load_options()
+            .cache_dir
+            .or_else(crate::loader::default_cache_dir)
+            .context("no directory to store pulled artifacts in: set WELD_CACHE_DIR or HOME")?;
+        let store = weld_oci::Store::new(dir.join("oci"));
+        let options = weld_oci::RegistryOptions {
+            insecure: self.insecure,
+            credentials: None,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("failed to start the async runtime")?;
+        let fetched = runtime
+            .block_on(store.fetch(&reference, &options))
+            .with_context(|| format!("failed to pull `{}`", reference.whole()))?;
+        let detail = match (fetched.offline, fetched.downloaded) {
+            (true, _) => "stored, no network".to_string(),
+            (false, 0) => format!("{}, component already stored", fetched.manifest_digest),
+            (false, n) => format!("{}, {} downloaded", fetched.manifest_digest, human_bytes(n)),
+        };
+        let verb = if fetched.offline { "Cached" } else { "Pulled" };
+        status.print(verb, format!("{} ({detail})", reference.whole()));
+        #[cfg(not(feature = "compiler"))]
+        anyhow::bail!(
+            "`{}` is a Wasm component, and this weld-shim is runtime-only (built without a compiler): it runs precompiled `.cwasm` files only; ship the container image (`weld image`), or run the reference with the full weld-shim",
+            reference.whole()
+        );
+        #[cfg(feature = "compiler")]
+        Ok(fetched.path)
+    }
+}
+
+/// `1.4 MiB`: sizes in status lines.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }
 
@@ -251,9 +344,10 @@ impl Status {
 pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
     match command {
         Command::Invoke(cmd) => {
-            let (capabilities, limits, load) = cmd.guest.into_options()?;
+            let (artifact, capabilities, limits, load) =
+                cmd.guest.into_options(cmd.artifact, status)?;
             let options = InvokeOptions {
-                artifact: cmd.artifact,
+                artifact,
                 call: cmd.call,
                 capabilities,
                 limits,
@@ -264,9 +358,10 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(cmd) => {
-            let (capabilities, limits, load) = cmd.guest.into_options()?;
+            let (artifact, capabilities, limits, load) =
+                cmd.guest.into_options(cmd.artifact, status)?;
             let options = RunOptions {
-                artifact: cmd.artifact,
+                artifact,
                 args: cmd.args,
                 capabilities,
                 limits,
@@ -277,8 +372,10 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
         }
         Command::Serve(cmd) => {
-            let mut options = ServeOptions::new(cmd.artifact, cmd.addr);
-            (options.capabilities, options.limits, options.load) = cmd.guest.into_options()?;
+            let (artifact, capabilities, limits, load) =
+                cmd.guest.into_options(cmd.artifact, status)?;
+            let mut options = ServeOptions::new(artifact, cmd.addr);
+            (options.capabilities, options.limits, options.load) = (capabilities, limits, load);
             options.max_instances = cmd.max_instances;
             options.grace = cmd.grace;
             options.access_log = (!status.quiet).then_some(cmd.log_format);
@@ -292,6 +389,7 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             status.print("Stopped", "all requests finished");
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "compiler")]
         Command::Precompile(cmd) => {
             let engine = WeldEngine::new(&EngineOptions::one_shot(Limits::default()))?;
             status.print("Compiling", cmd.input.display());

@@ -161,6 +161,9 @@ pub fn config(options: &EngineOptions, allocator: Allocator) -> Config {
     // Stage-named traps are built from the backtrace's module names; the
     // innermost frames are the ones that matter, 64 is plenty.
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(64));
+    // Wasm proposals are left at the defaults of wasmtime's cargo features, which
+    // are the same with and without `compiler`: a `.cwasm` precompiled by the full
+    // shim records them and loads in the runtime-only one.
     if allocator == Allocator::Pooling {
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling(options)));
     }

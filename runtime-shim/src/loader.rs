@@ -13,8 +13,6 @@
 //! than a failure. Entries are written to a temporary file and renamed into
 //! place, so concurrent processes never see a partial one.
 
-use std::hash::{Hash, Hasher};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use wasmtime::component::Component;
@@ -90,6 +88,12 @@ pub enum LoadError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A `.wasm` given to a shim built without a compiler.
+    #[error("`{}` is not precompiled, and this weld-shim is runtime-only (built without a compiler): precompile it with a full weld-shim of the same version (`weld-shim precompile {} -o app.cwasm`, or `weld compose --aot`) and run the `.cwasm`", path.display(), path.display())]
+    NeedsCompiler {
+        /// The artifact path.
+        path: PathBuf,
+    },
     /// A `.cwasm` made by another wasmtime version or engine configuration.
     #[error("`{}` was precompiled by a different wasmtime version or engine configuration; recompile it from the `.wasm` with this shim (`weld-shim precompile` or `weld compose --aot`)", path.display())]
     Incompatible {
@@ -148,9 +152,18 @@ pub fn load(engine: &WeldEngine, path: &Path, options: &LoadOptions) -> Result<L
         None => {}
     }
     check_component_header(path, &bytes)?;
-    compile_cached(engine, path, &bytes, options)
+    #[cfg(feature = "compiler")]
+    return compile_cached(engine, path, &bytes, options);
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = options;
+        Err(LoadError::NeedsCompiler {
+            path: path.to_path_buf(),
+        })
+    }
 }
 
+#[cfg(feature = "compiler")]
 /// Compiles the component `bytes` (read from `path`, named in errors) through the
 /// compilation cache: a cached entry is deserialized, otherwise it is compiled and
 /// stored.
@@ -192,6 +205,7 @@ pub fn compile_cached(
     })
 }
 
+#[cfg(feature = "compiler")]
 /// Compiles the component at `input` ahead of time and writes the result to
 /// `output`, loadable by [`load`] with an engine of the same configuration.
 pub fn precompile(engine: &WeldEngine, input: &Path, output: &Path) -> Result<(), PrecompileError> {
@@ -221,6 +235,7 @@ pub fn precompile(engine: &WeldEngine, input: &Path, output: &Path) -> Result<()
         })
 }
 
+#[cfg(feature = "compiler")]
 /// Temporary files are created owner-only; an artifact is meant to be
 /// shipped, so give it the usual `0644`.
 #[cfg(unix)]
@@ -229,7 +244,7 @@ fn make_readable(path: &Path) -> std::io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
 }
 
-#[cfg(not(unix))]
+#[cfg(all(feature = "compiler", not(unix)))]
 fn make_readable(_path: &Path) -> std::io::Result<()> {
     Ok(())
 }
@@ -246,12 +261,14 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     non_empty("HOME").map(|home| PathBuf::from(home).join(".cache").join("weld"))
 }
 
+#[cfg(feature = "compiler")]
 /// The cache key of `bytes` compiled by `engine`: hex BLAKE3 over the
 /// engine's compatibility hash and the bytes.
 ///
 /// Every load of a `.wasm` hashes the whole artifact, so the hash is on the
 /// start-up path: BLAKE3 is several times faster than SHA-256 here.
 pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+    use std::hash::Hash as _;
     let mut hasher = KeyHasher(blake3::Hasher::new());
     engine.precompile_compatibility_hash().hash(&mut hasher);
     let mut digest = hasher.0;
@@ -262,9 +279,11 @@ pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
 
 /// Feeds `Hash` output into BLAKE3, giving a key that is stable across
 /// processes and Rust versions (unlike `DefaultHasher`).
+#[cfg(feature = "compiler")]
 struct KeyHasher(blake3::Hasher);
 
-impl Hasher for KeyHasher {
+#[cfg(feature = "compiler")]
+impl std::hash::Hasher for KeyHasher {
     fn finish(&self) -> u64 {
         // Never read: the key is the digest.
         0
@@ -306,6 +325,7 @@ fn map(path: &Path) -> Result<memmap2::Mmap, LoadError> {
     unsafe { memmap2::Mmap::map(&file) }.map_err(read_error)
 }
 
+#[cfg(feature = "compiler")]
 fn compile(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Component, LoadError> {
     Component::from_binary(engine, bytes).map_err(|e| LoadError::Invalid {
         path: path.to_path_buf(),
@@ -324,11 +344,13 @@ fn deserialize(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
     unsafe { Component::deserialize_file(engine, path) }
 }
 
+#[cfg(feature = "compiler")]
 fn write_cache_entry(entry: &Path, component: &Component) -> std::io::Result<()> {
     let serialized = component.serialize().map_err(std::io::Error::other)?;
     write_atomically(entry, &serialized)
 }
 
+#[cfg(feature = "compiler")]
 /// Writes through a temporary file in the destination directory and renames
 /// it over `path`, so readers see the old file or the whole new one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -338,7 +360,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     };
     std::fs::create_dir_all(dir)?;
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
+    std::io::Write::write_all(&mut file, bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
