@@ -13,6 +13,8 @@ use std::{
 
 use sha2::Digest as _;
 
+pub mod registry;
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,6 +46,27 @@ pub fn bin(name: &str) -> PathBuf {
         assert!(status.success(), "building weld and weld-shim failed");
     });
     bin_dir().join(name)
+}
+
+/// The runtime-only, statically linked weld-shim that ships (`scripts/build-runtime-shim`),
+/// built once per test process.
+pub fn runtime_shim() -> PathBuf {
+    static SHIM: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SHIM.get_or_init(|| {
+        // target/<profile> -> target
+        let target_dir = bin_dir().parent().unwrap().to_path_buf();
+        let out = Command::new(repo().join("scripts/build-runtime-shim"))
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("scripts/build-runtime-shim runs");
+        assert!(
+            out.status.success(),
+            "building the runtime-only shim failed"
+        );
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+    .clone()
 }
 
 /// Runs `weld` with `args` in `dir`.
@@ -124,7 +147,12 @@ pub struct Server {
 impl Server {
     /// Starts serving `artifact` and waits for the address it prints.
     pub fn start(artifact: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(bin("weld-shim"))
+        Server::start_with(&bin("weld-shim"), artifact, extra)
+    }
+
+    /// Starts serving `artifact` with the shim binary `shim`.
+    pub fn start_with(shim: &Path, artifact: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(shim)
             .arg("serve")
             .arg(artifact)
             .args(["--addr", "127.0.0.1:0"])

@@ -4,7 +4,11 @@
 
 use std::{path::PathBuf, sync::OnceLock};
 
-use weld_e2e::{Server, copy_sample, mint_token, now, text, weld};
+use weld_e2e::{
+    Server, copy_sample, mint_token, now,
+    registry::{Registry, skopeo, unpack_image},
+    runtime_shim, text, weld,
+};
 
 struct Composed {
     _tmp: tempfile::TempDir,
@@ -109,4 +113,82 @@ fn the_artifact_imports_only_what_a_wasi_http_proxy_host_provides() {
             "`{name}` is outside wasi:http/proxy; all imports: {imports:?}"
         );
     }
+}
+
+#[test]
+fn the_container_image_serves_from_its_unpacked_root_filesystem() {
+    let shim = runtime_shim();
+    let size = std::fs::metadata(&shim).unwrap().len();
+    assert!(
+        size <= 8 << 20,
+        "the runtime-only shim is {size} bytes, over the 8 MiB goal"
+    );
+    // Without a compiler it refuses a plain component, saying what to do.
+    let out = std::process::Command::new(&shim)
+        .arg("serve")
+        .arg(artifact())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("runtime-only") && stderr.contains("precompile"),
+        "{stderr}"
+    );
+
+    let registry = Registry::anonymous();
+    let reference = format!("{}:image", registry.repo("acme/edge"));
+    let dir = artifact().parent().unwrap();
+    let out = weld(
+        dir,
+        &[
+            "image",
+            artifact().to_str().unwrap(),
+            &reference,
+            "--shim",
+            shim.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "weld image failed:\n{}", text(&out));
+
+    // Out through a client no one here wrote, unpacked as a container runtime would.
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    let out = skopeo(&[
+        "copy",
+        "--src-tls-verify=false",
+        &format!("docker://{reference}"),
+        &format!("oci:{}:edge", layout.display()),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let root = tmp.path().join("rootfs");
+    let config = unpack_image(&layout, "edge", &root);
+    assert_eq!(config["os"], "linux");
+    assert_eq!(config["architecture"], "amd64");
+    assert_eq!(
+        config["config"]["Entrypoint"],
+        serde_json::json!([
+            "/weld-shim",
+            "serve",
+            "--addr",
+            "0.0.0.0:8080",
+            "/app.cwasm"
+        ])
+    );
+    let mut entries: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        ["app.cwasm", "weld-shim"],
+        "nothing else in the image"
+    );
+
+    // The image's own shim serves the image's own artifact.
+    let server = Server::start_with(&root.join("weld-shim"), &root.join("app.cwasm"), &[]);
+    let (status, body) = server.request("GET", "/health", &[], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(server.stop(), "the server exits cleanly on SIGTERM");
 }

@@ -420,6 +420,17 @@ impl Registry {
                 expected,
                 actual,
             },
+            OciDistributionError::RequestError(e)
+                if e.status()
+                    .is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403) =>
+            {
+                unauthorized()
+            }
+            OciDistributionError::RequestError(e)
+                if e.status().is_some_and(|s| s.as_u16() == 404) =>
+            {
+                not_found(String::new())
+            }
             OciDistributionError::RequestError(e) if e.is_connect() || e.is_timeout() => {
                 OciError::Unreachable {
                     registry: self.registry.clone(),
