@@ -197,10 +197,6 @@ fn precompiled(artifact: &Path) -> Result<Vec<u8>, DeployError> {
             source,
         })
     })?;
-    if bytes.starts_with(b"\x7fELF") {
-        return Ok(bytes);
-    }
-    crate::component::read(artifact)?;
     let engine =
         weld_shim::WeldEngine::new(&weld_shim::EngineOptions::one_shot(Default::default()))
             .map_err(|e| DeployError::Precompile {
@@ -210,6 +206,18 @@ fn precompiled(artifact: &Path) -> Result<Vec<u8>, DeployError> {
                     source: Box::new(e),
                 }),
             })?;
+    if bytes.starts_with(b"\x7fELF") {
+        // Loading it is the check that the shim of this version will accept it (same
+        // wasmtime, same engine settings), here rather than at the container's start.
+        weld_shim::load(&engine, artifact, &Default::default()).map_err(|source| {
+            DeployError::Precompile {
+                path: artifact.to_path_buf(),
+                source: weld_shim::PrecompileError::Load(source),
+            }
+        })?;
+        return Ok(bytes);
+    }
+    crate::component::read(artifact)?;
     let out = tempfile::NamedTempFile::new().map_err(|source| DeployError::Write {
         path: std::env::temp_dir(),
         source,
