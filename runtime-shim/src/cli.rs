@@ -188,12 +188,12 @@ impl RegistryArgs {
         };
         let verb = if fetched.offline { "Cached" } else { "Pulled" };
         status.print(verb, format!("{} ({detail})", reference.whole()));
-        #[cfg(not(feature = "compiler"))]
-        anyhow::bail!(
-            "`{}` is a Wasm component, and this weld-shim is runtime-only (built without a compiler): it runs precompiled `.cwasm` files only; ship the container image (`weld image`), or run the reference with the full weld-shim",
-            reference.whole()
-        );
-        #[cfg(feature = "compiler")]
+        if !fetched.precompiled && !cfg!(feature = "compiler") {
+            anyhow::bail!(
+                "`{}` is a portable Wasm component, and this weld-shim is runtime-only (built without a compiler): it runs precompiled artifacts only; push one with `weld push --aot`, ship the container image (`weld image`), or run this reference with the full weld-shim",
+                reference.whole()
+            );
+        }
         Ok(fetched.path)
     }
 }

@@ -285,3 +285,43 @@ fn weld_shim_runs_a_reference_and_a_pinned_one_without_the_registry() {
         text(&out)
     );
 }
+
+#[test]
+fn the_runtime_only_shim_runs_a_precompiled_artifact_by_reference() {
+    let registry = Registry::anonymous();
+    let (dir, _app) = artifact();
+    let portable = format!("{}:v1", registry.repo("acme/app"));
+    let aot = format!("{}:v1-aot", registry.repo("acme/app"));
+    stdout(weld(dir.path(), &["push", "app.wasm", &portable]));
+    stdout(weld(dir.path(), &["push", "--aot", "app.wasm", &aot]));
+    let manifest = raw_manifest(&aot);
+    assert_eq!(
+        manifest["config"]["mediaType"],
+        "application/vnd.weld.precompiled.config.v1+json"
+    );
+    assert_eq!(
+        manifest["layers"][0]["mediaType"],
+        "application/vnd.weld.precompiled.cwasm.v1"
+    );
+
+    let shim = weld_e2e::runtime_shim();
+    let cache = dir.path().join("cache");
+    let invoke = |reference: &str| {
+        Command::new(&shim)
+            .args([
+                "invoke",
+                reference,
+                r#"demo:text/pipeline.process("Hello")"#,
+            ])
+            .env("WELD_CACHE_DIR", &cache)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(stdout(invoke(&aot)), r#"ok("HELLO")"#);
+    let stderr = fails(invoke(&portable));
+    assert!(
+        stderr.contains("runtime-only") && stderr.contains("weld push --aot"),
+        "{stderr}"
+    );
+}

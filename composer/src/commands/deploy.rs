@@ -69,6 +69,11 @@ pub struct PushCommand {
     artifact: PathBuf,
     /// `<registry>/<repository>:<tag>`.
     reference: String,
+    /// Push Weld's precompiled artifact instead (media type
+    /// `application/vnd.weld.precompiled.cwasm.v1`): native code for this machine's CPU
+    /// and this Weld's wasmtime, which the runtime-only weld-shim runs by reference.
+    #[arg(long)]
+    aot: bool,
     #[command(flatten)]
     registry: RegistryArgs,
 }
@@ -79,6 +84,7 @@ impl PushCommand {
             artifact: self.artifact.clone(),
             reference: self.reference.clone(),
             registry: self.registry.options()?,
+            aot: self.aot,
         };
         term.status(
             "Pushing",

@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use weld_oci::{
-    BUILD_RECORD_ANNOTATION, Blob, Pulled, Pushed, Registry, RegistryOptions,
-    WASM_CONFIG_MEDIA_TYPE, WASM_LAYER_MEDIA_TYPE, parse_reference, sha256_digest,
+    BUILD_RECORD_ANNOTATION, Blob, PRECOMPILED_CONFIG_MEDIA_TYPE, PRECOMPILED_LAYER_MEDIA_TYPE,
+    Pulled, Pushed, Registry, RegistryOptions, WASM_CONFIG_MEDIA_TYPE, WASM_LAYER_MEDIA_TYPE,
+    parse_reference, sha256_digest,
 };
 
-use super::{DeployError, block_on, build_record, created};
+use super::{DeployError, block_on, build_record, created, precompiled};
 
 /// The config of a Wasm artifact (`application/vnd.wasm.config.v0+json`).
 #[derive(Debug, Serialize)]
@@ -88,6 +89,27 @@ pub struct PushOptions {
     pub reference: String,
     /// Transport and credentials.
     pub registry: RegistryOptions,
+    /// Push Weld's precompiled artifact (native code for this machine's CPU and this
+    /// Weld's wasmtime) instead of the portable component.
+    pub aot: bool,
+}
+
+/// The config of Weld's precompiled artifact
+/// ([`PRECOMPILED_CONFIG_MEDIA_TYPE`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrecompiledConfig {
+    /// RFC 3339; see [`super::created`].
+    pub created: String,
+    /// The CPU it runs on, as OCI names it (`amd64`, `arm64`).
+    pub architecture: &'static str,
+    /// The operating system.
+    pub os: &'static str,
+    /// The Weld (and so the wasmtime) that compiled it; a shim of the same version
+    /// loads it.
+    pub weld_version: &'static str,
+    /// The digest of the portable component it was compiled from.
+    pub component_digest: String,
 }
 
 /// Pushes the artifact, its build record as the [`BUILD_RECORD_ANNOTATION`]
@@ -95,19 +117,43 @@ pub struct PushOptions {
 pub fn push(options: &PushOptions) -> Result<Pushed, DeployError> {
     let reference = parse_reference(&options.reference)?;
     let bytes = read_component(&options.artifact)?;
-    let layer = Blob::new(WASM_LAYER_MEDIA_TYPE, bytes.clone());
-    let config = WasmConfig {
-        created: created()?,
-        author: None,
-        architecture: "wasm",
-        os: "wasip2",
-        layer_digests: vec![sha256_digest(&bytes)],
-        component: ComponentConfig::of(&bytes),
+    let (layer, config) = if options.aot {
+        let cwasm = precompiled(&options.artifact)?;
+        let config = PrecompiledConfig {
+            created: created()?,
+            architecture: match std::env::consts::ARCH {
+                "x86_64" => "amd64",
+                "aarch64" => "arm64",
+                other => other,
+            },
+            os: std::env::consts::OS,
+            weld_version: env!("CARGO_PKG_VERSION"),
+            component_digest: sha256_digest(&bytes),
+        };
+        (
+            Blob::new(PRECOMPILED_LAYER_MEDIA_TYPE, cwasm),
+            Blob::new(
+                PRECOMPILED_CONFIG_MEDIA_TYPE,
+                weld_oci::registry::canonical_json(&config),
+            ),
+        )
+    } else {
+        let config = WasmConfig {
+            created: created()?,
+            author: None,
+            architecture: "wasm",
+            os: "wasip2",
+            layer_digests: vec![sha256_digest(&bytes)],
+            component: ComponentConfig::of(&bytes),
+        };
+        (
+            Blob::new(WASM_LAYER_MEDIA_TYPE, bytes),
+            Blob::new(
+                WASM_CONFIG_MEDIA_TYPE,
+                weld_oci::registry::canonical_json(&config),
+            ),
+        )
     };
-    let config = Blob::new(
-        WASM_CONFIG_MEDIA_TYPE,
-        weld_oci::registry::canonical_json(&config),
-    );
     let mut annotations = BTreeMap::new();
     if let Some(name) = options.artifact.file_name() {
         annotations.insert(

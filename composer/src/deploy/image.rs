@@ -17,7 +17,7 @@ use weld_oci::{
     RegistryOptions, parse_reference, sha256_digest,
 };
 
-use super::{DeployError, block_on, build_record, created};
+use super::{DeployError, block_on, build_record, created, precompiled};
 
 /// Media type of a gzip'd layer.
 pub const LAYER_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -186,52 +186,6 @@ fn check_shim(path: &Path, bytes: &[u8]) -> Result<&'static str, DeployError> {
         ));
     }
     Ok(architecture)
-}
-
-/// The artifact as a `.cwasm`: precompiled now with this Weld's engine settings, which
-/// the shim of the same version shares, or read as is when already precompiled.
-fn precompiled(artifact: &Path) -> Result<Vec<u8>, DeployError> {
-    let bytes = std::fs::read(artifact).map_err(|source| {
-        DeployError::Read(crate::component::ReadError::Io {
-            path: artifact.to_path_buf(),
-            source,
-        })
-    })?;
-    let engine =
-        weld_shim::WeldEngine::new(&weld_shim::EngineOptions::one_shot(Default::default()))
-            .map_err(|e| DeployError::Precompile {
-                path: artifact.to_path_buf(),
-                source: weld_shim::PrecompileError::Load(weld_shim::LoadError::Invalid {
-                    path: artifact.to_path_buf(),
-                    source: Box::new(e),
-                }),
-            })?;
-    if bytes.starts_with(b"\x7fELF") {
-        // Loading it is the check that the shim of this version will accept it (same
-        // wasmtime, same engine settings), here rather than at the container's start.
-        weld_shim::load(&engine, artifact, &Default::default()).map_err(|source| {
-            DeployError::Precompile {
-                path: artifact.to_path_buf(),
-                source: weld_shim::PrecompileError::Load(source),
-            }
-        })?;
-        return Ok(bytes);
-    }
-    crate::component::read(artifact)?;
-    let out = tempfile::NamedTempFile::new().map_err(|source| DeployError::Write {
-        path: std::env::temp_dir(),
-        source,
-    })?;
-    weld_shim::precompile(&engine, artifact, out.path()).map_err(|source| {
-        DeployError::Precompile {
-            path: artifact.to_path_buf(),
-            source,
-        }
-    })?;
-    std::fs::read(out.path()).map_err(|source| DeployError::Write {
-        path: out.path().to_path_buf(),
-        source,
-    })
 }
 
 /// One gzip'd tar layer of `files` (path, bytes, mode) and its diff ID (the digest of

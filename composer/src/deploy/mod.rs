@@ -8,7 +8,7 @@
 pub mod artifact;
 pub mod image;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use weld_oci::{OciError, RegistryOptions};
 
@@ -16,8 +16,8 @@ pub use weld_oci::{OciError, RegistryOptions};
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
     /// The artifact cannot be used.
-    #[error("{0}\nhelp: {help}", help = .0.help())]
-    Read(#[from] crate::component::ReadError),
+    #[error("{0}")]
+    Read(crate::component::ReadError),
     /// A precompiled artifact where a portable component is needed.
     #[error(
         "`{}` is precompiled for one machine and wasmtime version; push the `.wasm` component it was made from",
@@ -71,6 +71,14 @@ pub enum DeployError {
     NoDestination,
 }
 
+// By hand rather than `#[from]`: the read error is the message itself, not a cause to
+// print a second time under it.
+impl From<crate::component::ReadError> for DeployError {
+    fn from(error: crate::component::ReadError) -> Self {
+        Self::Read(error)
+    }
+}
+
 /// Runs one registry operation to completion on a small runtime of its own: the
 /// build side is synchronous everywhere else.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -102,4 +110,50 @@ fn build_record(artifact: &std::path::Path) -> Option<String> {
     let bytes = std::fs::read(artifact.with_extension("build.json")).ok()?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     serde_json::to_string(&value).ok()
+}
+
+/// The artifact as a `.cwasm`: precompiled now with this Weld's engine settings, which
+/// the shim of the same version shares, or read as is when already precompiled.
+pub(crate) fn precompiled(artifact: &Path) -> Result<Vec<u8>, DeployError> {
+    let bytes = std::fs::read(artifact).map_err(|source| {
+        DeployError::Read(crate::component::ReadError::Io {
+            path: artifact.to_path_buf(),
+            source,
+        })
+    })?;
+    let engine =
+        weld_shim::WeldEngine::new(&weld_shim::EngineOptions::one_shot(Default::default()))
+            .map_err(|e| DeployError::Precompile {
+                path: artifact.to_path_buf(),
+                source: weld_shim::PrecompileError::Load(weld_shim::LoadError::Invalid {
+                    path: artifact.to_path_buf(),
+                    source: Box::new(e),
+                }),
+            })?;
+    if bytes.starts_with(b"\x7fELF") {
+        // Loading it is the check that the shim of this version will accept it (same
+        // wasmtime, same engine settings), here rather than at the container's start.
+        weld_shim::load(&engine, artifact, &Default::default()).map_err(|source| {
+            DeployError::Precompile {
+                path: artifact.to_path_buf(),
+                source: weld_shim::PrecompileError::Load(source),
+            }
+        })?;
+        return Ok(bytes);
+    }
+    crate::component::read(artifact)?;
+    let out = tempfile::NamedTempFile::new().map_err(|source| DeployError::Write {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    weld_shim::precompile(&engine, artifact, out.path()).map_err(|source| {
+        DeployError::Precompile {
+            path: artifact.to_path_buf(),
+            source,
+        }
+    })?;
+    std::fs::read(out.path()).map_err(|source| DeployError::Write {
+        path: out.path().to_path_buf(),
+        source,
+    })
 }

@@ -15,6 +15,10 @@
 //! annotation [`BUILD_RECORD_ANNOTATION`], so the layout stays what other tools expect
 //! (one layer) while the record travels with the artifact.
 //!
+//! `weld push --aot` pushes Weld's own kind of artifact instead: the same shape with
+//! [`PRECOMPILED_CONFIG_MEDIA_TYPE`] and one [`PRECOMPILED_LAYER_MEDIA_TYPE`] layer, the
+//! component compiled for one wasmtime version and CPU, for shims without a compiler.
+//!
 //! Nothing here knows how artifacts are built or run.
 
 #![deny(missing_docs)]
@@ -34,6 +38,11 @@ pub use store::Store;
 pub const WASM_CONFIG_MEDIA_TYPE: &str = "application/vnd.wasm.config.v0+json";
 /// The media type of the component layer.
 pub const WASM_LAYER_MEDIA_TYPE: &str = "application/wasm";
+/// The config media type of Weld's precompiled artifact (`weld push --aot`): native
+/// code for one wasmtime version and CPU, which the runtime-only shim runs.
+pub const PRECOMPILED_CONFIG_MEDIA_TYPE: &str = "application/vnd.weld.precompiled.config.v1+json";
+/// The layer media type of a precompiled component (`.cwasm`).
+pub const PRECOMPILED_LAYER_MEDIA_TYPE: &str = "application/vnd.weld.precompiled.cwasm.v1";
 /// The manifest media type.
 pub const OCI_MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 /// The manifest annotation holding Weld's build record (compact JSON: stage -> source

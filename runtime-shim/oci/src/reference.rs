@@ -41,7 +41,9 @@ pub enum ReferenceError {
     )]
     NoRegistry(String),
     /// The OCI grammar refused it.
-    #[error("`{input}` is not a valid OCI reference: {reason}")]
+    #[error(
+        "`{input}` is not a valid OCI reference: {reason}\nhelp: repository names are lowercase letters, digits and `.`, `_`, `-`, `/` between them; a tag is up to 128 letters, digits, `_`, `.` and `-`; a digest is `@sha256:` and 64 hex digits"
+    )]
     Invalid {
         /// The text given.
         input: String,

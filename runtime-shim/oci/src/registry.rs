@@ -16,8 +16,8 @@ use oci_client::secrets::RegistryAuth;
 
 use crate::auth::{CredentialSource, Credentials, RegistryOptions, client_config, uses_plain_http};
 use crate::{
-    BUILD_RECORD_ANNOTATION, OCI_MANIFEST_MEDIA_TYPE, WASM_CONFIG_MEDIA_TYPE,
-    WASM_LAYER_MEDIA_TYPE, sha256_digest,
+    BUILD_RECORD_ANNOTATION, OCI_MANIFEST_MEDIA_TYPE, PRECOMPILED_CONFIG_MEDIA_TYPE,
+    PRECOMPILED_LAYER_MEDIA_TYPE, WASM_CONFIG_MEDIA_TYPE, WASM_LAYER_MEDIA_TYPE, sha256_digest,
 };
 
 /// One blob to push: a layer or the config.
@@ -111,6 +111,8 @@ pub struct Pulled {
     pub component: Vec<u8>,
     /// Weld's build record, when the artifact carries one.
     pub build_record: Option<String>,
+    /// Whether it is a precompiled artifact (`.cwasm`) rather than a portable component.
+    pub precompiled: bool,
 }
 
 /// Why a registry operation failed.
@@ -341,6 +343,7 @@ impl Registry {
                 .annotations
                 .as_ref()
                 .and_then(|a| a.get(BUILD_RECORD_ANNOTATION).cloned()),
+            precompiled: is_precompiled(&manifest),
         })
     }
 
@@ -455,7 +458,8 @@ impl Registry {
     }
 }
 
-/// The one component layer of a Wasm artifact's manifest.
+/// The one runnable layer of an artifact's manifest: the component of a Wasm artifact,
+/// or the precompiled component of Weld's precompiled artifact.
 pub fn component_layer<'m>(
     reference: &Reference,
     manifest: &'m OciImageManifest,
@@ -464,25 +468,31 @@ pub fn component_layer<'m>(
         reference: reference.whole(),
         found,
     };
-    if manifest.config.media_type != WASM_CONFIG_MEDIA_TYPE {
-        return Err(not_a_component(format!(
-            "its config has media type `{}`, not `{WASM_CONFIG_MEDIA_TYPE}` (a container image runs with a container runtime, not `weld-shim`)",
-            manifest.config.media_type
-        )));
-    }
-    let mut wasm = manifest
+    let layer_type = match manifest.config.media_type.as_str() {
+        WASM_CONFIG_MEDIA_TYPE => WASM_LAYER_MEDIA_TYPE,
+        PRECOMPILED_CONFIG_MEDIA_TYPE => PRECOMPILED_LAYER_MEDIA_TYPE,
+        other => {
+            return Err(not_a_component(format!(
+                "its config has media type `{other}`, not `{WASM_CONFIG_MEDIA_TYPE}` (a container image runs with a container runtime, not `weld-shim`)"
+            )));
+        }
+    };
+    let mut runnable = manifest
         .layers
         .iter()
-        .filter(|l| l.media_type == WASM_LAYER_MEDIA_TYPE);
-    match (wasm.next(), wasm.next()) {
+        .filter(|l| l.media_type == layer_type);
+    match (runnable.next(), runnable.next()) {
         (Some(layer), None) => Ok(layer),
-        (None, _) => Err(not_a_component(format!(
-            "it has no `{WASM_LAYER_MEDIA_TYPE}` layer"
-        ))),
+        (None, _) => Err(not_a_component(format!("it has no `{layer_type}` layer"))),
         (Some(_), Some(_)) => Err(not_a_component(format!(
-            "it has several `{WASM_LAYER_MEDIA_TYPE}` layers"
+            "it has several `{layer_type}` layers"
         ))),
     }
+}
+
+/// Whether `manifest` is Weld's precompiled artifact.
+pub fn is_precompiled(manifest: &OciImageManifest) -> bool {
+    manifest.config.media_type == PRECOMPILED_CONFIG_MEDIA_TYPE
 }
 
 /// `value` as canonical JSON (sorted keys, no insignificant whitespace).

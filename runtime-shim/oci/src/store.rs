@@ -13,7 +13,7 @@ use oci_client::Reference;
 use oci_client::manifest::OciImageManifest;
 
 use crate::auth::RegistryOptions;
-use crate::registry::{OciError, Registry, component_layer};
+use crate::registry::{OciError, Registry, component_layer, is_precompiled};
 use crate::sha256_digest;
 
 /// A store rooted at a directory.
@@ -33,6 +33,8 @@ pub struct Fetched {
     pub offline: bool,
     /// Bytes downloaded (0 when everything was stored already).
     pub downloaded: u64,
+    /// Whether the component is precompiled (Weld's precompiled artifact).
+    pub precompiled: bool,
 }
 
 impl Store {
@@ -65,6 +67,7 @@ impl Store {
                     manifest_digest: digest.to_string(),
                     offline: true,
                     downloaded: 0,
+                    precompiled: is_precompiled(&manifest),
                 });
             }
         }
@@ -84,6 +87,7 @@ impl Store {
             manifest_digest,
             offline: false,
             downloaded,
+            precompiled: is_precompiled(&manifest),
         })
     }
 
