@@ -69,6 +69,20 @@ fn stdout(out: Output) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// `<shim> invoke <reference> process("Hello")` with its store in `cache`.
+fn invoke_process(shim: &Path, cache: &Path, reference: &str) -> Output {
+    Command::new(shim)
+        .args([
+            "invoke",
+            reference,
+            r#"demo:text/pipeline.process("Hello")"#,
+        ])
+        .env("WELD_CACHE_DIR", cache)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn push_writes_the_wasm_artifact_layout_and_pull_gives_identical_bytes() {
     let registry = Registry::anonymous();
@@ -167,35 +181,11 @@ fn credentials_come_from_flags_the_environment_or_docker_config_and_bad_ones_are
     assert!(stderr.contains("refused access to `acme/app`"), "{stderr}");
     assert!(stderr.contains("no credentials"), "{stderr}");
 
-    let stderr = fails(weld_in(
-        dir.path(),
-        &[
-            "push",
-            "app.wasm",
-            &reference,
-            "--username",
-            "deployer",
-            "--password-stdin",
-        ],
-        Some("wrong\n"),
-        &[],
-    ));
+    let stderr = fails(push_as_deployer(dir.path(), &reference, "wrong"));
     assert!(stderr.contains("refused access"), "{stderr}");
     assert!(stderr.contains("--username"), "{stderr}");
 
-    let digest = stdout(weld_in(
-        dir.path(),
-        &[
-            "push",
-            "app.wasm",
-            &reference,
-            "--username",
-            "deployer",
-            "--password-stdin",
-        ],
-        Some("s3cret\n"),
-        &[],
-    ));
+    let digest = stdout(push_as_deployer(dir.path(), &reference, "s3cret"));
 
     let env = [
         ("WELD_REGISTRY_USERNAME", "deployer"),
@@ -241,6 +231,19 @@ fn credentials_come_from_flags_the_environment_or_docker_config_and_bad_ones_are
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// `weld push app.wasm <reference> --username deployer --password-stdin`.
+fn push_as_deployer(dir: &Path, reference: &str, password: &str) -> Output {
+    let args = [
+        "push",
+        "app.wasm",
+        reference,
+        "--username",
+        "deployer",
+        "--password-stdin",
+    ];
+    weld_in(dir, &args, Some(&format!("{password}\n")), &[])
+}
+
 #[test]
 fn weld_shim_runs_a_reference_and_a_pinned_one_without_the_registry() {
     let registry = Registry::anonymous();
@@ -249,18 +252,8 @@ fn weld_shim_runs_a_reference_and_a_pinned_one_without_the_registry() {
     let digest = stdout(weld(dir.path(), &["push", "app.wasm", &reference]));
     let pinned = format!("{}@{digest}", registry.repo("acme/app"));
     let cache = dir.path().join("cache");
-    let invoke = |reference: &str| {
-        Command::new(bin("weld-shim"))
-            .args([
-                "invoke",
-                reference,
-                r#"demo:text/pipeline.process("Hello")"#,
-            ])
-            .env("WELD_CACHE_DIR", &cache)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    };
+    let shim = bin("weld-shim");
+    let invoke = |reference: &str| invoke_process(&shim, &cache, reference);
     let out = invoke(&reference);
     assert_eq!(stdout(out), r#"ok("HELLO")"#);
     // The first start by digest fills the store from the registry...
@@ -306,18 +299,7 @@ fn the_runtime_only_shim_runs_a_precompiled_artifact_by_reference() {
 
     let shim = weld_e2e::runtime_shim();
     let cache = dir.path().join("cache");
-    let invoke = |reference: &str| {
-        Command::new(&shim)
-            .args([
-                "invoke",
-                reference,
-                r#"demo:text/pipeline.process("Hello")"#,
-            ])
-            .env("WELD_CACHE_DIR", &cache)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    };
+    let invoke = |reference: &str| invoke_process(&shim, &cache, reference);
     assert_eq!(stdout(invoke(&aot)), r#"ok("HELLO")"#);
     let stderr = fails(invoke(&portable));
     assert!(

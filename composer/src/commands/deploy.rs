@@ -92,15 +92,7 @@ impl PushCommand {
         );
         let pushed = push(&options)
             .with_context(|| format!("could not push `{}`", self.artifact.display()))?;
-        term.status(
-            "Pushed",
-            format!(
-                "{} ({} uploaded, {} already there)",
-                pushed.pinned,
-                human_bytes(pushed.uploaded_bytes),
-                weld::terminal::count(pushed.reused, "blob")
-            ),
-        );
+        print_pushed(term, &pushed);
         println!("{}", pushed.manifest_digest);
         Ok(ExitCode::SUCCESS)
     }
@@ -207,17 +199,22 @@ impl ImageCommand {
             term.status("Wrote", format!("OCI image layout `{}`", dir.display()));
         }
         if let Some(pushed) = &report.pushed {
-            term.status(
-                "Pushed",
-                format!(
-                    "{} ({} uploaded, {} already there)",
-                    pushed.pinned,
-                    human_bytes(pushed.uploaded_bytes),
-                    weld::terminal::count(pushed.reused, "blob")
-                ),
-            );
+            print_pushed(term, pushed);
         }
         println!("{}", report.digest);
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// `Pushed <registry>/<repo>@sha256:... (1.2 MiB uploaded, 1 blob already there)`.
+fn print_pushed(term: &Terminal, pushed: &weld_oci::Pushed) {
+    term.status(
+        "Pushed",
+        format!(
+            "{} ({} uploaded, {} already there)",
+            pushed.pinned,
+            human_bytes(pushed.uploaded_bytes),
+            weld::terminal::count(pushed.reused, "blob")
+        ),
+    );
 }
