@@ -72,14 +72,14 @@ pub enum GuestError {
         origin: Origin,
     },
     /// The guest trapped.
-    #[error("trap{}: {message}", origin.suffix())]
+    #[error("trap{}: {message}{}", origin.suffix(), StackText(backtrace))]
     Trap {
         /// What the trap was, e.g. `unreachable executed`.
         message: String,
         /// Where it fired.
         origin: Origin,
-        /// The wasm backtrace, innermost frame first, one frame a line.
-        backtrace: Vec<String>,
+        /// The guest stack, innermost frame first.
+        backtrace: Vec<Frame>,
     },
     /// The guest called `exit` with this status (`wasi:cli/exit`).
     #[error("guest exited with status {0}")]
@@ -174,19 +174,92 @@ pub fn trap_message(trap: Trap) -> String {
     }
 }
 
-fn describe_frames(backtrace: &WasmBacktrace) -> Vec<String> {
-    backtrace
-        .frames()
-        .iter()
-        .map(|frame| {
-            let module = frame.module().name().unwrap_or("<unnamed>");
-            let func = frame
+/// One frame of a guest stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// Where it ran: a stage, or a module of no stage (adapters, glue).
+    pub origin: Origin,
+    /// The function: from the stage's debug info when it has some, else its name
+    /// section, else `func[<index>]`.
+    pub function: String,
+    /// `file:line[:column]` from the stage's debug info (DWARF), when built with it.
+    pub location: Option<String>,
+}
+
+impl std::fmt::Display for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.origin {
+            Origin::Stage(stage) => write!(f, "stage `{stage}`: ")?,
+            Origin::Module(module) => write!(f, "`{module}`: ")?,
+            // Modules the component encoding adds without a name (adapters' glue).
+            Origin::Unknown => f.write_str("(unnamed module): ")?,
+        }
+        f.write_str(&self.function)?;
+        if let Some(location) = &self.location {
+            write!(f, "\n             at {location}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The stack under a trap message, innermost frame first; nothing when empty.
+struct StackText<'a>(&'a [Frame]);
+
+impl std::fmt::Display for StackText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        f.write_str("\nguest stack, innermost first:")?;
+        for (i, frame) in self.0.iter().enumerate() {
+            write!(f, "\n  {i:>3}: {frame}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every frame of `backtrace` with its stage, function and, where the stage carries
+/// DWARF, source location. Inlined functions are one frame each, innermost first.
+pub fn describe_frames(backtrace: &WasmBacktrace) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    for frame in backtrace.frames() {
+        let origin = match frame.module().name() {
+            Some(name) => match stage_of_module(name) {
+                Some(stage) => Origin::Stage(stage.to_string()),
+                None => Origin::Module(name.to_string()),
+            },
+            None => Origin::Unknown,
+        };
+        let fallback = || {
+            frame
                 .func_name()
                 .map(str::to_string)
-                .unwrap_or_else(|| format!("func[{}]", frame.func_index()));
-            format!("{module}!{func}")
-        })
-        .collect()
+                .unwrap_or_else(|| format!("func[{}]", frame.func_index()))
+        };
+        if frame.symbols().is_empty() {
+            frames.push(Frame {
+                origin,
+                function: fallback(),
+                location: None,
+            });
+            continue;
+        }
+        for symbol in frame.symbols() {
+            let location = symbol
+                .file()
+                .map(|file| match (symbol.line(), symbol.column()) {
+                    (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+                    (Some(line), None) => format!("{file}:{line}"),
+                    _ => file.to_string(),
+                });
+            frames.push(Frame {
+                origin: origin.clone(),
+                function: symbol.name().map(str::to_string).unwrap_or_else(fallback),
+                location,
+            });
+        }
+    }
+    frames
 }
 
 #[cfg(test)]

@@ -40,9 +40,21 @@ fn memory_limit_fails_the_call_that_grows_past_it() {
 fn trap_names_the_stage_it_happened_in() {
     let ran = invoke_pipeline("demo:check/validate.check(\"!boom\")", &[]);
     assert_eq!(ran.code, Some(1), "{ran:?}");
+    let mut lines = ran.stderr.lines();
     assert_eq!(
-        ran.stderr.trim_end(),
-        "error: trap in stage `validate`: unreachable executed"
+        lines.next(),
+        Some("error: trap in stage `validate`: unreachable executed")
+    );
+    assert_eq!(lines.next(), Some("guest stack, innermost first:"));
+    // The trapping function by its name-section name, then its caller.
+    assert_eq!(lines.next(), Some("    0: stage `validate`: fail"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("    1: stage `validate`: "),
+        "{}",
+        ran.stderr
     );
 }
 
@@ -51,9 +63,27 @@ fn trap_in_a_called_stage_names_the_callee() {
     // `upper` calls into `validate`, which traps: the innermost stage wins.
     let ran = invoke_pipeline("demo:text/pipeline.process(\"!boom\")", &[]);
     assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr
+            .starts_with("error: trap in stage `validate`: unreachable executed\n"),
+        "{}",
+        ran.stderr
+    );
+    // The whole path is on the stack: the callee's frames first, the caller's last.
+    let frames: Vec<&str> = ran
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("guest stack"))
+        .skip(1)
+        .collect();
     assert_eq!(
-        ran.stderr.trim_end(),
-        "error: trap in stage `validate`: unreachable executed"
+        frames.first(),
+        Some(&"    0: stage `validate`: fail"),
+        "{frames:?}"
+    );
+    assert!(
+        frames.last().unwrap().contains("stage `upper`: "),
+        "{frames:?}"
     );
 }
 
@@ -98,10 +128,13 @@ fn library_reports_structured_failures() {
         }) => {
             assert_eq!(message, "unreachable executed");
             assert_eq!(origin.stage(), Some("validate"));
+            assert_eq!(backtrace[0].function, "fail");
+            assert_eq!(backtrace[0].origin.stage(), Some("validate"));
+            assert_eq!(backtrace[0].location, None, "the WAT stage has no DWARF");
             assert!(
                 backtrace
                     .iter()
-                    .any(|frame| frame.starts_with("weld:stage/upper!")),
+                    .any(|frame| frame.origin.stage() == Some("upper")),
                 "the caller's frames are kept: {backtrace:?}"
             );
         }

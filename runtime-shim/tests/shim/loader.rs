@@ -52,6 +52,8 @@ fn precompiled_by_another_configuration_is_refused() {
     // Another embedder's engine: no epoch interruption.
     let mut config = wasmtime::Config::new();
     config.epoch_interruption(false);
+    // Otherwise as Weld's, so epoch interruption is the difference reported.
+    config.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Enable);
     let other = wasmtime::Engine::new(&config).unwrap();
     let bytes = std::fs::read(wat_component("pipeline")).unwrap();
     std::fs::write(&stale, other.precompile_component(&bytes).unwrap()).unwrap();
