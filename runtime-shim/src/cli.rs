@@ -174,17 +174,16 @@ impl RegistryArgs {
             insecure: self.insecure,
             credentials: None,
         };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("failed to start the async runtime")?;
-        let fetched = runtime
-            .block_on(store.fetch(&reference, &options))
+        let fetched = crate::invoke::block_on(store.fetch(&reference, &options))
             .with_context(|| format!("failed to pull `{}`", reference.whole()))?;
         let detail = match (fetched.offline, fetched.downloaded) {
             (true, _) => "stored, no network".to_string(),
             (false, 0) => format!("{}, component already stored", fetched.manifest_digest),
-            (false, n) => format!("{}, {} downloaded", fetched.manifest_digest, human_bytes(n)),
+            (false, n) => format!(
+                "{}, {} downloaded",
+                fetched.manifest_digest,
+                crate::limits::ByteSize(n)
+            ),
         };
         let verb = if fetched.offline { "Cached" } else { "Pulled" };
         status.print(verb, format!("{} ({detail})", reference.whole()));
@@ -195,22 +194,6 @@ impl RegistryArgs {
             );
         }
         Ok(fetched.path)
-    }
-}
-
-/// `1.4 MiB`: sizes in status lines.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }
 

@@ -75,9 +75,9 @@ pub use diagnose::{GuestError, Origin};
 pub use engine::{Allocator, EngineOptions, WeldEngine};
 pub use invoke::{InvokeError, InvokeOptions, InvokeOutput, invoke};
 pub use limits::Limits;
-#[cfg(feature = "compiler")]
-pub use loader::precompile;
 pub use loader::{LoadError, LoadOptions, PrecompileError, load};
+#[cfg(feature = "compiler")]
+pub use loader::{precompile, precompile_bytes};
 pub use run::{RunError, RunOptions, run};
 pub use serve::{ServeError, ServeOptions, Server, serve};
 

@@ -218,21 +218,31 @@ pub fn precompile(engine: &WeldEngine, input: &Path, output: &Path) -> Result<()
             path: input.to_path_buf(),
         });
     }
-    check_component_header(input, &bytes)?;
-    let serialized =
-        engine
-            .engine()
-            .precompile_component(&bytes)
-            .map_err(|e| LoadError::Invalid {
-                path: input.to_path_buf(),
-                source: e.into_boxed_dyn_error(),
-            })?;
+    let serialized = precompile_bytes(engine, input, &bytes)?;
     write_atomically(output, &serialized)
         .and_then(|()| make_readable(output))
         .map_err(|source| PrecompileError::Write {
             path: output.to_path_buf(),
             source,
         })
+}
+
+/// Compiles the component `bytes` (read from `input`, named in errors) ahead of time:
+/// what [`precompile`] writes, for callers that keep the result in memory.
+#[cfg(feature = "compiler")]
+pub fn precompile_bytes(
+    engine: &WeldEngine,
+    input: &Path,
+    bytes: &[u8],
+) -> Result<Vec<u8>, PrecompileError> {
+    check_component_header(input, bytes)?;
+    Ok(engine
+        .engine()
+        .precompile_component(bytes)
+        .map_err(|e| LoadError::Invalid {
+            path: input.to_path_buf(),
+            source: e.into_boxed_dyn_error(),
+        })?)
 }
 
 #[cfg(feature = "compiler")]

@@ -12,7 +12,7 @@ use weld::deploy::{
 };
 use weld::terminal::Terminal;
 use weld_oci::Credentials;
-use weld_shim::cli::human_bytes;
+use weld_shim::limits::ByteSize;
 
 /// How to reach the registry.
 #[derive(clap::Args, Debug)]
@@ -137,7 +137,7 @@ impl PullCommand {
             format!(
                 "`{}` ({}){record}",
                 self.output.display(),
-                human_bytes(report.pulled.component.len() as u64)
+                ByteSize(report.pulled.component.len() as u64)
             ),
         );
         println!("{}", report.pulled.manifest_digest);
@@ -191,8 +191,8 @@ impl ImageCommand {
             format!(
                 "image {} (shim layer {}, app layer {})",
                 report.digest,
-                human_bytes(report.layer_sizes[0]),
-                human_bytes(report.layer_sizes[1])
+                ByteSize(report.layer_sizes[0]),
+                ByteSize(report.layer_sizes[1])
             ),
         );
         if let Some(dir) = &report.layout {
@@ -213,7 +213,7 @@ fn print_pushed(term: &Terminal, pushed: &weld_oci::Pushed) {
         format!(
             "{} ({} uploaded, {} already there)",
             pushed.pinned,
-            human_bytes(pushed.uploaded_bytes),
+            ByteSize(pushed.uploaded_bytes),
             weld::terminal::count(pushed.reused, "blob")
         ),
     );

@@ -15,7 +15,7 @@ use weld_oci::{
     parse_reference, sha256_digest,
 };
 
-use super::{DeployError, block_on, build_record, created, precompiled};
+use super::{DeployError, block_on, build_record, created, is_precompiled, precompile};
 
 /// The config of a Wasm artifact (`application/vnd.wasm.config.v0+json`).
 #[derive(Debug, Serialize)]
@@ -118,7 +118,7 @@ pub fn push(options: &PushOptions) -> Result<Pushed, DeployError> {
     let reference = parse_reference(&options.reference)?;
     let bytes = read_component(&options.artifact)?;
     let (layer, config) = if options.aot {
-        let cwasm = precompiled(&options.artifact)?;
+        let cwasm = precompile(&options.artifact, &bytes)?;
         let config = PrecompiledConfig {
             created: created()?,
             architecture: match std::env::consts::ARCH {
@@ -194,10 +194,7 @@ pub fn pull(
     let client = Registry::new(&reference, registry)?;
     let pulled = block_on(client.pull_component(&reference))?;
     let write = |path: &Path, bytes: &[u8]| {
-        weld_oci::store::write_atomically(path, bytes).map_err(|source| DeployError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
+        crate::link::write_atomically(path, bytes).map_err(DeployError::Write)
     };
     write(output, &pulled.component)?;
     let record = match &pulled.build_record {
@@ -217,7 +214,7 @@ pub fn pull(
 /// The component at `path`, refusing a precompiled `.cwasm` (machine code for one
 /// host) with a message saying what to push instead.
 fn read_component(path: &Path) -> Result<Vec<u8>, DeployError> {
-    if std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"\x7fELF")) {
+    if is_precompiled(path) {
         return Err(DeployError::Precompiled {
             path: path.to_path_buf(),
         });

@@ -17,7 +17,9 @@ use weld_oci::{
     RegistryOptions, parse_reference, sha256_digest,
 };
 
-use super::{DeployError, block_on, build_record, created, precompiled};
+use super::{
+    DeployError, block_on, build_record, created, is_precompiled, precompile, read_precompiled,
+};
 
 /// Media type of a gzip'd layer.
 pub const LAYER_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -75,7 +77,14 @@ pub fn image(options: &ImageOptions) -> Result<ImageReport, DeployError> {
         reason: format!("cannot read it ({e}); build it with `scripts/build-runtime-shim`"),
     })?;
     let architecture = check_shim(&options.shim, &shim)?;
-    let app = precompiled(&options.artifact)?;
+    let app = if is_precompiled(&options.artifact) {
+        read_precompiled(&options.artifact)?
+    } else {
+        precompile(
+            &options.artifact,
+            &crate::component::read(&options.artifact)?,
+        )?
+    };
     let created = created()?;
 
     let (shim_layer, shim_diff) = layer(&[(SHIM_PATH, &shim, 0o755)], &created)?;
@@ -204,22 +213,15 @@ fn layer(files: &[(&str, &[u8], u32)], created: &str) -> Result<(Vec<u8>, String
         header.set_gid(0);
         header.set_entry_type(tar::EntryType::Regular);
         tar.append_data(&mut header, path, *bytes)
-            .map_err(write_error)?;
+            .map_err(DeployError::Layer)?;
     }
-    let tar = tar.into_inner().map_err(write_error)?;
+    let tar = tar.into_inner().map_err(DeployError::Layer)?;
     let diff_id = sha256_digest(&tar);
     let mut gz = flate2::GzBuilder::new()
         .mtime(0)
         .write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar).map_err(write_error)?;
-    Ok((gz.finish().map_err(write_error)?, diff_id))
-}
-
-fn write_error(source: std::io::Error) -> DeployError {
-    DeployError::Write {
-        path: PathBuf::from("<image layer>"),
-        source,
-    }
+    gz.write_all(&tar).map_err(DeployError::Layer)?;
+    Ok((gz.finish().map_err(DeployError::Layer)?, diff_id))
 }
 
 /// Writes an OCI image layout: `oci-layout`, `index.json` naming the manifest by
@@ -232,8 +234,7 @@ fn write_layout(
     tag: &str,
 ) -> Result<(), DeployError> {
     let write = |path: PathBuf, bytes: &[u8]| {
-        weld_oci::store::write_atomically(&path, bytes)
-            .map_err(|source| DeployError::Write { path, source })
+        crate::link::write_atomically(&path, bytes).map_err(DeployError::Write)
     };
     let blob_path = |digest: &str| {
         dir.join("blobs")

@@ -33,15 +33,15 @@ pub enum DeployError {
     /// The reference cannot be parsed.
     #[error(transparent)]
     Reference(#[from] weld_oci::reference::ReferenceError),
-    /// A file could not be written.
-    #[error("failed to write `{}`", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
+    /// An output file could not be written (the error names it).
+    #[error(transparent)]
+    Write(anyhow::Error),
+    /// An image layer could not be assembled.
+    #[error("failed to build an image layer")]
+    Layer(#[source] std::io::Error),
+    /// The engine to precompile with could not be set up.
+    #[error(transparent)]
+    Engine(#[from] weld_shim::engine::EngineError),
     /// The shim given for an image cannot run in it.
     #[error("`{}` cannot be the image's shim: {reason}", path.display())]
     Shim {
@@ -112,48 +112,47 @@ fn build_record(artifact: &std::path::Path) -> Option<String> {
     serde_json::to_string(&value).ok()
 }
 
-/// The artifact as a `.cwasm`: precompiled now with this Weld's engine settings, which
-/// the shim of the same version shares, or read as is when already precompiled.
-pub(crate) fn precompiled(artifact: &Path) -> Result<Vec<u8>, DeployError> {
-    let bytes = std::fs::read(artifact).map_err(|source| {
-        DeployError::Read(crate::component::ReadError::Io {
-            path: artifact.to_path_buf(),
-            source,
-        })
-    })?;
-    let engine =
-        weld_shim::WeldEngine::new(&weld_shim::EngineOptions::one_shot(Default::default()))
-            .map_err(|e| DeployError::Precompile {
-                path: artifact.to_path_buf(),
-                source: weld_shim::PrecompileError::Load(weld_shim::LoadError::Invalid {
-                    path: artifact.to_path_buf(),
-                    source: Box::new(e),
-                }),
-            })?;
-    if bytes.starts_with(b"\x7fELF") {
-        // Loading it is the check that the shim of this version will accept it (same
-        // wasmtime, same engine settings), here rather than at the container's start.
-        weld_shim::load(&engine, artifact, &Default::default()).map_err(|source| {
-            DeployError::Precompile {
-                path: artifact.to_path_buf(),
-                source: weld_shim::PrecompileError::Load(source),
-            }
-        })?;
-        return Ok(bytes);
-    }
-    crate::component::read(artifact)?;
-    let out = tempfile::NamedTempFile::new().map_err(|source| DeployError::Write {
-        path: std::env::temp_dir(),
-        source,
-    })?;
-    weld_shim::precompile(&engine, artifact, out.path()).map_err(|source| {
+/// Whether `path` is a precompiled `.cwasm` (machine code in an ELF file), from its
+/// first four bytes.
+fn is_precompiled(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut magic = [0; 4];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == b"\x7fELF")
+}
+
+/// An engine with the settings every weld-shim of this version uses.
+fn engine() -> Result<weld_shim::WeldEngine, DeployError> {
+    Ok(weld_shim::WeldEngine::new(
+        &weld_shim::EngineOptions::one_shot(Default::default()),
+    )?)
+}
+
+/// `component` (read from `artifact`) compiled ahead of time, for the shim of this
+/// version.
+fn precompile(artifact: &Path, component: &[u8]) -> Result<Vec<u8>, DeployError> {
+    weld_shim::precompile_bytes(&engine()?, artifact, component).map_err(|source| {
         DeployError::Precompile {
             path: artifact.to_path_buf(),
             source,
         }
-    })?;
-    std::fs::read(out.path()).map_err(|source| DeployError::Write {
-        path: out.path().to_path_buf(),
-        source,
+    })
+}
+
+/// The `.cwasm` at `artifact`, after checking that it loads: the shim of this version
+/// (same wasmtime, same engine settings) will accept it, which is better found here
+/// than when a container starts.
+fn read_precompiled(artifact: &Path) -> Result<Vec<u8>, DeployError> {
+    let load_error = |source| DeployError::Precompile {
+        path: artifact.to_path_buf(),
+        source: weld_shim::PrecompileError::Load(source),
+    };
+    weld_shim::load(&engine()?, artifact, &Default::default()).map_err(load_error)?;
+    std::fs::read(artifact).map_err(|source| {
+        load_error(weld_shim::LoadError::Read {
+            path: artifact.to_path_buf(),
+            source,
+        })
     })
 }

@@ -101,23 +101,23 @@ impl Credentials {
                 Some(("<token>".to_string(), token))
             }
         };
-        if let Some(auth) = docker_credential::get_credential(registry)
-            .ok()
-            .and_then(from_docker)
-        {
-            return Self {
-                auth: Some(auth),
-                source: CredentialSource::DockerConfig,
-            };
-        }
-        if let Some(auth) = docker_credential::get_podman_credential(registry)
-            .ok()
-            .and_then(from_docker)
-        {
-            return Self {
-                auth: Some(auth),
-                source: CredentialSource::PodmanAuth,
-            };
+        let files = [
+            (
+                docker_credential::get_credential as fn(&str) -> _,
+                CredentialSource::DockerConfig,
+            ),
+            (
+                docker_credential::get_podman_credential,
+                CredentialSource::PodmanAuth,
+            ),
+        ];
+        for (read, source) in files {
+            if let Some(auth) = read(registry).ok().and_then(from_docker) {
+                return Self {
+                    auth: Some(auth),
+                    source,
+                };
+            }
         }
         Self::default()
     }

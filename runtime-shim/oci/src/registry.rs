@@ -354,19 +354,13 @@ impl Registry {
         descriptor: &OciDescriptor,
     ) -> Result<Vec<u8>, OciError> {
         let mut data = Vec::with_capacity(usize::try_from(descriptor.size).unwrap_or(0));
+        // The client hashes the bytes as they stream in and fails on a digest that
+        // differs from the descriptor's (`DigestError::VerificationError`, turned into
+        // `DigestMismatch` below): hashing the layer again here would double the cost.
         self.client
             .pull_blob(reference, descriptor, &mut data)
             .await
             .map_err(|e| self.classify(reference, e))?;
-        let actual = sha256_digest(&data);
-        if actual != descriptor.digest {
-            return Err(OciError::DigestMismatch {
-                what: "the component layer",
-                reference: reference.whole(),
-                expected: descriptor.digest.clone(),
-                actual,
-            });
-        }
         Ok(data)
     }
 
@@ -418,7 +412,7 @@ impl Registry {
             OciDistributionError::DigestError(
                 oci_client::errors::DigestError::VerificationError { expected, actual },
             ) => OciError::DigestMismatch {
-                what: "content",
+                what: "a blob",
                 reference: reference.whole(),
                 expected,
                 actual,

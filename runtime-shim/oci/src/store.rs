@@ -114,7 +114,7 @@ impl Store {
 
 /// Writes through a temporary file beside `path` and renames it into place, so a
 /// reader sees nothing or the whole file, never part of one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
