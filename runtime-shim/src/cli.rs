@@ -127,7 +127,7 @@ impl GuestArgs {
         status: Status,
     ) -> anyhow::Result<(PathBuf, Capabilities, Limits, LoadOptions)> {
         #[cfg(feature = "oci")]
-        let artifact = self.registry.resolve(artifact, &self.cache, status)?;
+        let artifact = self.registry.resolve(artifact, status)?;
         #[cfg(not(feature = "oci"))]
         let _ = status;
         Ok((
@@ -154,20 +154,12 @@ pub struct RegistryArgs {
 impl RegistryArgs {
     /// `artifact` itself when it is a file; else pulls the reference into the store
     /// under the cache directory and returns the stored component.
-    fn resolve(
-        &self,
-        artifact: PathBuf,
-        cache: &CacheArgs,
-        status: Status,
-    ) -> anyhow::Result<PathBuf> {
+    fn resolve(&self, artifact: PathBuf, status: Status) -> anyhow::Result<PathBuf> {
         let reference = match weld_oci::ArtifactSource::from_arg(&artifact) {
             weld_oci::ArtifactSource::File(path) => return Ok(path),
             weld_oci::ArtifactSource::Registry(reference) => reference,
         };
-        let dir = cache
-            .load_options()
-            .cache_dir
-            .or_else(crate::loader::default_cache_dir)
+        let dir = crate::loader::default_cache_dir()
             .context("no directory to store pulled artifacts in: set WELD_CACHE_DIR or HOME")?;
         let store = weld_oci::Store::new(dir.join("oci"));
         let options = weld_oci::RegistryOptions {

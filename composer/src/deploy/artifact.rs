@@ -15,7 +15,7 @@ use weld_oci::{
     parse_reference, sha256_digest,
 };
 
-use super::{DeployError, block_on, build_record, created, is_precompiled, precompile};
+use super::{DeployError, block_on, build_record, created, is_precompiled, precompile, rfc3339};
 
 /// The config of a Wasm artifact (`application/vnd.wasm.config.v0+json`).
 #[derive(Debug, Serialize)]
@@ -49,9 +49,12 @@ pub struct ComponentConfig {
 impl ComponentConfig {
     /// Reads `bytes`' world; `None` if it cannot be decoded (the push goes on without).
     fn of(bytes: &[u8]) -> Option<Self> {
-        let decoded = wit_component::decode(bytes).ok()?;
-        let resolve = decoded.resolve();
-        let world = &resolve.worlds[decoded.package_world()?];
+        let wit_component::DecodedWasm::Component(resolve, world) =
+            wit_component::decode(bytes).ok()?
+        else {
+            return None;
+        };
+        let world = &resolve.worlds[world];
         let names = |items: &wit_parser::IndexMap<wit_parser::WorldKey, wit_parser::WorldItem>| {
             items
                 .keys()
@@ -63,20 +66,6 @@ impl ComponentConfig {
             imports: names(&world.imports),
             target: None,
         })
-    }
-}
-
-/// Helper to find the world a decoded component describes.
-trait PackageWorld {
-    fn package_world(&self) -> Option<wit_parser::WorldId>;
-}
-
-impl PackageWorld for wit_component::DecodedWasm {
-    fn package_world(&self) -> Option<wit_parser::WorldId> {
-        match self {
-            wit_component::DecodedWasm::Component(_, world) => Some(*world),
-            wit_component::DecodedWasm::WitPackage(..) => None,
-        }
     }
 }
 
@@ -120,7 +109,7 @@ pub fn push(options: &PushOptions) -> Result<Pushed, DeployError> {
     let (layer, config) = if options.aot {
         let cwasm = precompile(&options.artifact, &bytes)?;
         let config = PrecompiledConfig {
-            created: created()?,
+            created: rfc3339(&created()?),
             architecture: match std::env::consts::ARCH {
                 "x86_64" => "amd64",
                 "aarch64" => "arm64",
@@ -139,7 +128,7 @@ pub fn push(options: &PushOptions) -> Result<Pushed, DeployError> {
         )
     } else {
         let config = WasmConfig {
-            created: created()?,
+            created: rfc3339(&created()?),
             author: None,
             architecture: "wasm",
             os: "wasip2",

@@ -19,6 +19,7 @@ use weld_oci::{
 
 use super::{
     DeployError, block_on, build_record, created, is_precompiled, precompile, read_precompiled,
+    rfc3339,
 };
 
 /// Media type of a gzip'd layer.
@@ -85,10 +86,12 @@ pub fn image(options: &ImageOptions) -> Result<ImageReport, DeployError> {
             &crate::component::read(&options.artifact)?,
         )?
     };
-    let created = created()?;
+    let created_at = created()?;
+    let created = rfc3339(&created_at);
+    let mtime = u64::try_from(created_at.timestamp()).unwrap_or(0);
 
-    let (shim_layer, shim_diff) = layer(&[(SHIM_PATH, &shim, 0o755)], &created)?;
-    let (app_layer, app_diff) = layer(&[(APP_PATH, &app, 0o644)], &created)?;
+    let (shim_layer, shim_diff) = layer(&[(SHIM_PATH, &shim, 0o755)], mtime)?;
+    let (app_layer, app_diff) = layer(&[(APP_PATH, &app, 0o644)], mtime)?;
     let entrypoint = vec![
         format!("/{SHIM_PATH}"),
         "serve".to_string(),
@@ -199,10 +202,7 @@ fn check_shim(path: &Path, bytes: &[u8]) -> Result<&'static str, DeployError> {
 
 /// One gzip'd tar layer of `files` (path, bytes, mode) and its diff ID (the digest of
 /// the uncompressed tar). Owner root, fixed time: the same files give the same bytes.
-fn layer(files: &[(&str, &[u8], u32)], created: &str) -> Result<(Vec<u8>, String), DeployError> {
-    let mtime = chrono::DateTime::parse_from_rfc3339(created)
-        .map(|t| u64::try_from(t.timestamp()).unwrap_or(0))
-        .unwrap_or(0);
+fn layer(files: &[(&str, &[u8], u32)], mtime: u64) -> Result<(Vec<u8>, String), DeployError> {
     let mut tar = tar::Builder::new(Vec::new());
     for (path, bytes, mode) in files {
         let mut header = tar::Header::new_ustar();

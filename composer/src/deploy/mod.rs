@@ -92,7 +92,7 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 /// The time recorded in configs and images: `SOURCE_DATE_EPOCH` when set, else the
 /// Unix epoch, so the same artifact always gives the same digests (a wall-clock
 /// time would make every push a new manifest).
-fn created() -> Result<String, DeployError> {
+fn created() -> Result<chrono::DateTime<chrono::Utc>, DeployError> {
     let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(text) => text
             .trim()
@@ -100,9 +100,13 @@ fn created() -> Result<String, DeployError> {
             .map_err(|_| DeployError::SourceDateEpoch(text.clone()))?,
         Err(_) => 0,
     };
-    let time = chrono::DateTime::from_timestamp(seconds, 0)
-        .ok_or_else(|| DeployError::SourceDateEpoch(seconds.to_string()))?;
-    Ok(time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| DeployError::SourceDateEpoch(seconds.to_string()))
+}
+
+/// `time` as configs and annotations write it: RFC 3339, whole seconds, UTC.
+fn rfc3339(time: &chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The build record `weld compose` wrote next to `artifact`, compacted, if any.

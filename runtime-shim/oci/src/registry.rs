@@ -103,8 +103,6 @@ pub struct Pushed {
 pub struct Pulled {
     /// The manifest's digest.
     pub manifest_digest: String,
-    /// The manifest as the registry sent it.
-    pub manifest: bytes::Bytes,
     /// The component's digest.
     pub component_digest: String,
     /// The component.
@@ -331,12 +329,11 @@ impl Registry {
     /// Pulls the Wasm component artifact `reference` names: the manifest, then its one
     /// component layer, each verified against its digest.
     pub async fn pull_component(&self, reference: &Reference) -> Result<Pulled, OciError> {
-        let (manifest_bytes, manifest_digest, manifest) = self.pull_manifest(reference).await?;
+        let (_, manifest_digest, manifest) = self.pull_manifest(reference).await?;
         let layer = component_layer(reference, &manifest)?.clone();
         let component = self.pull_blob(reference, &layer).await?;
         Ok(Pulled {
             manifest_digest,
-            manifest: manifest_bytes,
             component_digest: layer.digest,
             component,
             build_record: manifest
