@@ -108,18 +108,14 @@ pub fn verify(options: &VerifyOptions, term: &Terminal) -> Result<VerifyReport, 
         .prefix("weld-verify-")
         .tempdir()
         .map_err(|e| VerifyError::Compose(ComposeError::Other(e.into())))?;
-    let build = BuildOptions {
-        no_cache: true,
-        jobs: options.jobs,
-        work_dir: Some(scratch.path().to_path_buf()),
-    };
-    let built =
-        pipeline::build_stages(&options.pipeline, &build, term).map_err(VerifyError::Compose)?;
-    let manifest_dir = built.manifest.dir.clone();
+    // The record first: it says how the stages were built (`--debug`).
+    let (manifest, _) = pipeline::load(&options.pipeline)
+        .map_err(|diagnostics| VerifyError::Compose(ComposeError::Invalid(diagnostics)))?;
     let artifact = options.artifact.clone().unwrap_or_else(|| {
-        manifest_dir
+        manifest
+            .dir
             .join("build")
-            .join(format!("{}.wasm", built.manifest.name))
+            .join(format!("{}.wasm", manifest.name))
     });
     let record_path = artifact.with_extension("build.json");
     let record: BuildRecord = std::fs::read(&record_path)
@@ -129,6 +125,15 @@ pub fn verify(options: &VerifyOptions, term: &Terminal) -> Result<VerifyReport, 
             path: record_path.clone(),
             reason,
         })?;
+    let build = BuildOptions {
+        no_cache: true,
+        jobs: options.jobs,
+        work_dir: Some(scratch.path().to_path_buf()),
+        debug: record.debug,
+    };
+    let built =
+        pipeline::build_stages(&options.pipeline, &build, term).map_err(VerifyError::Compose)?;
+    let manifest_dir = built.manifest.dir.clone();
     let linked = pipeline::link_built(built, term).map_err(VerifyError::Compose)?;
     let rebuilt_artifact = crate::build::sha256_hex(&linked.checked.artifact);
 

@@ -191,8 +191,9 @@ impl std::fmt::Display for Frame {
         match &self.origin {
             Origin::Stage(stage) => write!(f, "stage `{stage}`: ")?,
             Origin::Module(module) => write!(f, "`{module}`: ")?,
-            // Modules the component encoding adds without a name (adapters' glue).
-            Origin::Unknown => f.write_str("(unnamed module): ")?,
+            // Modules the component encoding adds without a name: the trampolines
+            // wit-component puts between stages and adapters.
+            Origin::Unknown => f.write_str("(component glue): ")?,
         }
         f.write_str(&self.function)?;
         if let Some(location) = &self.location {
@@ -211,7 +212,21 @@ impl std::fmt::Display for StackText<'_> {
             return Ok(());
         }
         f.write_str("\nguest stack, innermost first:")?;
-        for (i, frame) in self.0.iter().enumerate() {
+        // As Rust's own short backtraces do, leave out the panic runtime's frames
+        // (everything up to `__rust_end_short_backtrace`): they are the same for
+        // every panic, and the panic message is already on stderr.
+        let skip = self
+            .0
+            .iter()
+            .rposition(|frame| frame.function.contains("__rust_end_short_backtrace"))
+            .map_or(0, |last| last + 1);
+        if skip > 0 {
+            write!(
+                f,
+                "\n       ({skip} frames of Rust's panic runtime left out)"
+            )?;
+        }
+        for (i, frame) in self.0.iter().enumerate().skip(skip) {
             write!(f, "\n  {i:>3}: {frame}")?;
         }
         Ok(())
@@ -233,7 +248,7 @@ pub fn describe_frames(backtrace: &WasmBacktrace) -> Vec<Frame> {
         let fallback = || {
             frame
                 .func_name()
-                .map(str::to_string)
+                .map(demangle)
                 .unwrap_or_else(|| format!("func[{}]", frame.func_index()))
         };
         if frame.symbols().is_empty() {
@@ -254,12 +269,18 @@ pub fn describe_frames(backtrace: &WasmBacktrace) -> Vec<Frame> {
                 });
             frames.push(Frame {
                 origin: origin.clone(),
-                function: symbol.name().map(str::to_string).unwrap_or_else(fallback),
+                function: symbol.name().map(demangle).unwrap_or_else(fallback),
                 location,
             });
         }
     }
     frames
+}
+
+/// A Rust symbol (`_ZN5inner5check17h…E`, `_RNv…`) as Rust spells the function
+/// (`inner::check`), without the hash; any other name as it is.
+fn demangle(name: &str) -> String {
+    format!("{:#}", rustc_demangle::demangle(name))
 }
 
 #[cfg(test)]
@@ -275,5 +296,14 @@ mod tests {
         );
         assert_eq!(stage_of_module("weld:stage/"), None);
         assert_eq!(stage_of_module("validate"), None);
+    }
+
+    #[test]
+    fn rust_symbols_are_demangled_without_their_hash() {
+        assert_eq!(
+            demangle("_ZN5inner7exports5check17ha73f79a73013ae04E"),
+            "inner::exports::check"
+        );
+        assert_eq!(demangle("test:deep/inner#check"), "test:deep/inner#check");
     }
 }

@@ -40,6 +40,9 @@ pub struct BuildOptions {
     /// The work folder (build cache, toolchain scratch) [default: `.weld/` next to the
     /// pipeline]; `weld verify` builds in a fresh one.
     pub work_dir: Option<PathBuf>,
+    /// Build with debug info and keep it (`weld compose --debug`), so traps name
+    /// source lines: optimised code plus DWARF, for the stages whose toolchain emits it.
+    pub debug: bool,
 }
 
 /// A stage's component and where it came from.
@@ -63,6 +66,8 @@ pub struct BuiltStage {
     pub adapter: Option<String>,
     /// sha256 of Weld's npm lockfile, which pins componentize-js and its engine (JS stages).
     pub npm_lockfile: Option<String>,
+    /// Built with debug info (`--debug`).
+    pub debug: bool,
     /// Whether the cached component was reused.
     pub fresh: bool,
 }
@@ -104,6 +109,10 @@ struct BuildContext<'a> {
     stage: &'a Stage,
     /// The pipeline's work folder, `.weld/` next to pipeline.yaml.
     work_dir: PathBuf,
+    /// The folder of pipeline.yaml: source paths in the stage are written relative to it.
+    pipeline_dir: &'a Path,
+    /// Keep debug info (`--debug`).
+    debug: bool,
     /// The pipeline's name.
     pipeline: &'a str,
     toolchain: &'a str,
@@ -207,6 +216,8 @@ pub fn build_all(
                         wit,
                         stage,
                         work_dir: work_dir.clone(),
+                        pipeline_dir: &manifest.dir,
+                        debug: options.debug,
                         pipeline: &manifest.name,
                         toolchain: toolchains.version(stage.lang),
                         term,
@@ -263,6 +274,7 @@ fn prebuilt(stage: &Stage) -> Result<BuiltStage, BuildFailure> {
         world: None,
         adapter: None,
         npm_lockfile: None,
+        debug: false,
         fresh: true,
     })
 }
@@ -318,6 +330,7 @@ fn finish(
                     .map(|b| cache::sha256_hex(&b))
             })
             .flatten(),
+        debug: cx.debug,
         fresh,
     })
 }
@@ -417,6 +430,10 @@ pub struct BuildRecord {
     pub link_key: String,
     /// sha256 of the composed artifact.
     pub artifact_hash: String,
+    /// Stages were built with debug info (`weld compose --debug`); `weld verify`
+    /// rebuilds the same way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub debug: bool,
     /// Every stage, in manifest order.
     pub stages: Vec<StageRecord>,
 }
@@ -461,6 +478,7 @@ impl BuildRecord {
             weld_version: env!("CARGO_PKG_VERSION").to_string(),
             link_key,
             artifact_hash,
+            debug: stages.values().any(|b| b.debug),
             stages: stages.values().map(|b| StageRecord::new(dir, b)).collect(),
         }
     }

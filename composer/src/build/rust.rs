@@ -19,8 +19,13 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         });
     }
     // One target folder for all Rust stages of a pipeline, so shared dependencies
-    // (wit-bindgen) compile once.
-    let target_dir = absolute(&cx.work_dir.join("target/rust"));
+    // (wit-bindgen) compile once; another for debug builds, so switching between the
+    // two does not recompile everything each time.
+    let target_dir = absolute(&cx.work_dir.join(if cx.debug {
+        "target/rust-debug"
+    } else {
+        "target/rust"
+    }));
     let mut cmd = Command::new("cargo");
     cmd.args([
         "build",
@@ -35,12 +40,18 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
     .env_remove("RUSTFLAGS")
     .env(
         "CARGO_ENCODED_RUSTFLAGS",
-        remap_flags(&cx.stage.path, &target_dir).join("\x1f"),
+        remap_flags(&cx.stage.path, cx.pipeline_dir, &target_dir).join("\x1f"),
     )
     .env(
         "CARGO_TERM_COLOR",
         if cx.term.color() { "always" } else { "never" },
     );
+    if cx.debug {
+        // Optimised code as in a release build, plus full DWARF, which Cargo would
+        // otherwise strip from a release build.
+        cmd.env("CARGO_PROFILE_RELEASE_DEBUG", "full")
+            .env("CARGO_PROFILE_RELEASE_STRIP", "none");
+    }
     let output = run(cx, cmd, "cargo build")?;
 
     // The last cdylib artifact Cargo reports is the stage's component.
@@ -73,21 +84,30 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
 
 /// `--remap-path-prefix` flags that take every machine-specific path out of the
 /// component (panic locations and debug info name source files), so the same sources
-/// give the same bytes in any checkout: the crate and its path dependencies become
-/// relative to their common ancestor under `/weld/src`, Cargo's home (registry sources)
-/// `/cargo`, the target folder `/weld/target`. rustc applies the last matching flag, so
-/// the most specific prefixes come last. Cargo's own `-C metadata` hash is already
-/// relative to the workspace root.
-fn remap_flags(crate_dir: &Path, target_dir: &Path) -> Vec<String> {
-    let own = std::fs::canonicalize(crate_dir).unwrap_or_else(|_| absolute(crate_dir));
-    let mut root = own.clone();
-    for dep in path_dependencies(crate_dir) {
-        while !dep.starts_with(&root) {
+/// give the same bytes in any checkout: the sources of the crate and its path
+/// dependencies are written relative to the pipeline's folder
+/// (`stages/greeter/src/lib.rs`, `../shared/src/lib.rs`), which also makes a panic
+/// message or a trap's `file:line` point at a file the user can open; Cargo's home
+/// (registry sources) becomes `/cargo`, the target folder `/weld/target`. rustc
+/// applies the last matching flag, so the most specific prefixes come last. Cargo's
+/// own `-C metadata` hash is already relative to the workspace root.
+fn remap_flags(crate_dir: &Path, pipeline_dir: &Path, target_dir: &Path) -> Vec<String> {
+    let canonical = |dir: &Path| std::fs::canonicalize(dir).unwrap_or_else(|_| absolute(dir));
+    let pipeline_dir = canonical(pipeline_dir);
+    // The closest folder holding the crate, its path dependencies and the pipeline.
+    let mut root = canonical(crate_dir);
+    for dir in path_dependencies(crate_dir)
+        .iter()
+        .chain(std::iter::once(&pipeline_dir))
+    {
+        while !dir.starts_with(&root) {
             if !root.pop() {
                 break;
             }
         }
     }
+    // `""` when the pipeline's folder is the root, `..` and so on above it.
+    let relative_root = pathdiff::diff_paths(&root, &pipeline_dir).unwrap_or_default();
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
@@ -98,7 +118,7 @@ fn remap_flags(crate_dir: &Path, target_dir: &Path) -> Vec<String> {
     if let Some(home) = &cargo_home {
         remap(home, "/cargo");
     }
-    remap(&root, "/weld/src");
+    remap(&root, &relative_root.to_string_lossy());
     remap(target_dir, "/weld/target");
     flags
 }

@@ -25,6 +25,11 @@ pub struct ComposeCommand {
     no_cache: bool,
     #[command(flatten)]
     jobs: JobsArg,
+    /// Build the stages with debug info and keep it, so a trap names the source
+    /// `file:line` of each frame (Rust stages; see README, "Debugging and observing").
+    /// The artifact is larger; release artifacts carry no debug info.
+    #[arg(long)]
+    debug: bool,
     /// Also compile the artifact ahead of time for `weld-shim` (`<output>.cwasm` next to it),
     /// so the shim starts it without compiling.
     #[arg(long)]
@@ -39,6 +44,7 @@ impl ComposeCommand {
         let options = BuildOptions {
             no_cache: self.no_cache,
             jobs: self.jobs.jobs,
+            debug: self.debug,
             ..Default::default()
         };
         let report = match pipeline::compose(path, self.output.as_deref(), &options, term) {

@@ -34,6 +34,9 @@ pub struct TestCommand {
     /// Rebuild every stage, even those whose inputs did not change.
     #[arg(long)]
     no_cache: bool,
+    /// Build the stages with debug info, so a trapping case names source lines.
+    #[arg(long)]
+    debug: bool,
 }
 
 impl TestCommand {
@@ -54,6 +57,7 @@ impl TestCommand {
             filter: self.filter.clone(),
             build: BuildOptions {
                 no_cache: self.no_cache,
+                debug: self.debug,
                 ..Default::default()
             },
             timeout: Some(self.timeout),
