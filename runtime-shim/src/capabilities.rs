@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
+use crate::guest_output::{RequestTag, Stream, TaggedOutput};
+
 /// Host resources granted to the guest.
 #[derive(Debug, Clone, Default)]
 pub struct Capabilities {
@@ -108,6 +110,9 @@ pub enum Stdio {
     Logs,
     /// stdin, stdout and stderr inherited: commands (`run`).
     Inherit,
+    /// stdout/stderr line by line, each line tagged with the request it belongs to
+    /// (`serve`); stdin closed.
+    Tagged(RequestTag),
 }
 
 impl Capabilities {
@@ -116,9 +121,19 @@ impl Capabilities {
     /// `args` become the guest's `wasi:cli/environment` arguments.
     pub fn wasi_ctx(&self, args: &[String], stdio: Stdio) -> Result<WasiCtx, CapabilityError> {
         let mut builder = WasiCtxBuilder::new();
-        builder.inherit_stdout().inherit_stderr().args(args);
-        if stdio == Stdio::Inherit {
-            builder.inherit_stdin();
+        builder.args(args);
+        match stdio {
+            Stdio::Logs => {
+                builder.inherit_stdout().inherit_stderr();
+            }
+            Stdio::Inherit => {
+                builder.inherit_stdout().inherit_stderr().inherit_stdin();
+            }
+            Stdio::Tagged(tag) => {
+                builder
+                    .stdout(TaggedOutput::new(tag, Stream::Stdout))
+                    .stderr(TaggedOutput::new(tag, Stream::Stderr));
+            }
         }
         for (key, value) in &self.env {
             builder.env(key, value);

@@ -78,8 +78,9 @@ pub struct ServeCommand {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     grace: Duration,
     /// The access log's format: `text` (one line a request) or `json` (one JSON
-    /// object a request: time, method, path, status, duration, bytes, and on failure
-    /// the stage and reason).
+    /// object a request: time, request id, method, path, status, duration, bytes, and
+    /// on failure the stage and reason). The guest's stdout/stderr lines are tagged
+    /// with the request's id in the same format.
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     log_format: LogFormat,
     /// Serve Prometheus metrics at `http://ADDR/metrics`: requests by status, latency
@@ -354,6 +355,7 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             options.max_instances = cmd.max_instances;
             options.grace = cmd.grace;
             options.access_log = (!status.quiet).then_some(cmd.log_format);
+            options.guest_output = cmd.log_format;
             options.metrics = cmd.metrics;
             serve(&options, |server| {
                 if let Some(addr) = server.metrics_addr() {

@@ -16,7 +16,8 @@
 //! - [`capabilities`]: what the guest may touch on the host, denied by default;
 //! - [`limits`]: timeout and memory limit;
 //! - [`exports`]: listing and resolving exported functions;
-//! - [`diagnose`]: naming the stage a trap or limit hit happened in.
+//! - [`diagnose`]: naming the stage a trap or limit hit happened in;
+//! - [`guest_output`]: a served request's guest output, tagged with the request.
 //!
 //! Running one stage with a mocked import, as `weld test` would:
 //!
@@ -61,6 +62,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod engine;
 pub mod exports;
+pub mod guest_output;
 pub mod host;
 pub mod invoke;
 pub mod limits;

@@ -17,6 +17,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
@@ -37,6 +38,7 @@ use crate::capabilities::{Capabilities, Stdio};
 use crate::diagnose::{GuestError, classify};
 use crate::engine::{EngineOptions, WeldEngine};
 use crate::exports::Exports;
+use crate::guest_output::RequestTag;
 use crate::host::{Host, new_store};
 use crate::limits::{HumanDuration, Limits};
 use crate::loader::LoadOptions;
@@ -65,6 +67,9 @@ pub struct ServeOptions {
     /// Write one line per request, and guest failures, to stderr, in this format;
     /// `None`: no access log.
     pub access_log: Option<LogFormat>,
+    /// The format of the guest's stdout/stderr lines, each tagged with its request
+    /// (as is the access log).
+    pub guest_output: LogFormat,
     /// Serve Prometheus metrics at `http://<this>/metrics`; `None`: record nothing.
     pub metrics: Option<SocketAddr>,
 }
@@ -72,7 +77,7 @@ pub struct ServeOptions {
 /// How the access log is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
-    /// `GET /path 200 1.2ms`, and an `error:` line before a failed request's.
+    /// `[req 7] GET /path 200 1.2ms`, and an `error:` line before a failed request's.
     Text,
     /// One JSON object a line, for log pipelines.
     Json,
@@ -90,6 +95,7 @@ impl ServeOptions {
             max_instances: None,
             grace: Duration::from_secs(30),
             access_log: Some(LogFormat::Text),
+            guest_output: LogFormat::Text,
             metrics: None,
         }
     }
@@ -143,7 +149,10 @@ struct Shared {
     pre: ProxyPre<Host>,
     capabilities: Capabilities,
     access_log: Option<LogFormat>,
+    guest_output: LogFormat,
     metrics: Option<Arc<Metrics>>,
+    /// The id the next request gets (in the access log and its guest's output).
+    next_request: AtomicU64,
 }
 
 impl std::fmt::Debug for Shared {
@@ -247,7 +256,9 @@ impl Server {
                 pre,
                 capabilities: options.capabilities.clone(),
                 access_log: options.access_log,
+                guest_output: options.guest_output,
                 metrics: metrics.is_some().then(Arc::default),
+                next_request: AtomicU64::new(1),
             }),
             metrics,
             grace: options.grace,
@@ -351,6 +362,10 @@ fn is_transient(error: &std::io::Error) -> bool {
 /// Serves one request in a fresh instance and logs it.
 async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<HyperOutgoingBody> {
     let started = Instant::now();
+    let tag = RequestTag {
+        request: shared.next_request.fetch_add(1, Ordering::Relaxed),
+        format: shared.guest_output,
+    };
     let method = request.method().clone();
     let path = request
         .uri()
@@ -358,7 +373,7 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".to_string());
     let in_flight = shared.metrics.as_ref().map(|m| m.start());
-    let (response, failure) = match respond(&shared, request).await {
+    let (response, failure) = match respond(&shared, request, tag).await {
         Ok(response) => (response, None),
         Err(failure) => (failure.response(), Some(failure)),
     };
@@ -372,11 +387,15 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
     match shared.access_log {
         None => {}
         Some(LogFormat::Text) => {
+            let request = tag.request;
             if let Some(failure) = &failure {
-                eprintln!("error: {method} {path}: {}", failure.describe());
+                eprintln!(
+                    "error: [req {request}] {method} {path}: {}",
+                    failure.describe()
+                );
             }
             eprintln!(
-                "{method} {path} {} {}",
+                "[req {request}] {method} {path} {} {}",
                 response.status().as_u16(),
                 HumanDuration(started.elapsed())
             );
@@ -384,6 +403,7 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
         Some(LogFormat::Json) => {
             let entry = AccessLogEntry {
                 time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+                request: tag.request,
                 method: method.as_str(),
                 path: &path,
                 status: response.status().as_u16(),
@@ -409,6 +429,8 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
 struct AccessLogEntry<'a> {
     /// When the request finished, RFC 3339 in UTC.
     time: String,
+    /// The request's id, as in its guest's output lines.
+    request: u64,
     method: &'a str,
     path: &'a str,
     status: u16,
@@ -494,11 +516,12 @@ impl Failure {
 async fn respond(
     shared: &Arc<Shared>,
     request: Request<Incoming>,
+    tag: RequestTag,
 ) -> Result<Response<HyperOutgoingBody>, Failure> {
     let host = Host::new(
         &shared.capabilities,
         &[],
-        Stdio::Logs,
+        Stdio::Tagged(tag),
         shared.engine.limits(),
     )
     .map_err(|e| Failure::Host(error_chain(&e)))?;

@@ -13,8 +13,8 @@ use super::common::{rust_fixtures, shim};
 struct Server {
     child: Child,
     addr: SocketAddr,
-    /// Lines of its stderr (the access log, and the guest's own stderr), as they come;
-    /// disconnected once the process has closed its stderr, i.e. exited.
+    /// Lines of its stderr and stdout (the access log, and the guest's own output), as
+    /// they come; disconnected once the process has closed both, i.e. exited.
     log: mpsc::Receiver<String>,
     /// Lines received so far.
     seen: Vec<String>,
@@ -32,20 +32,23 @@ impl Server {
             .args(["--addr", "127.0.0.1:0"])
             .args(flags)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let (lines_tx, lines_rx) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if lines_tx.send(line).is_err() {
-                    break;
+        let forward = |stream: Box<dyn Read + Send>, lines_tx: mpsc::Sender<String>| {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    if lines_tx.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
+        };
+        forward(Box::new(child.stderr.take().unwrap()), lines_tx.clone());
+        forward(Box::new(child.stdout.take().unwrap()), lines_tx);
         let mut server = Self {
             child,
             // Known once the server says where it listens.
@@ -221,13 +224,13 @@ fn timeout_answers_504_and_the_server_keeps_serving() {
     // The access log line is written before the response is sent; the guest's
     // failure, before that.
     server.wait_for_line("the deadline error", LOG_WAIT, |l| {
-        l.starts_with("error: GET /spin: deadline exceeded after 300ms")
+        l.starts_with("error: [req ") && l.contains("] GET /spin: deadline exceeded after 300ms")
     });
     server.wait_for_line("the access log line of /spin", LOG_WAIT, |l| {
-        l.starts_with("GET /spin 504 ")
+        l.starts_with("[req ") && l.contains("] GET /spin 504 ")
     });
     server.wait_for_line("the access log line of /", LOG_WAIT, |l| {
-        l.starts_with("GET / 200 ")
+        l.starts_with("[req ") && l.contains("] GET / 200 ")
     });
 }
 
@@ -238,7 +241,7 @@ fn sigterm_lets_in_flight_requests_finish() {
     let in_flight = std::thread::spawn(move || request(addr, "GET", "/sleep", ""));
     // The guest says so when the request has reached it.
     server.wait_for_line("the guest's `sleep: started`", LOG_WAIT, |l| {
-        l == "sleep: started"
+        l.starts_with("[req ") && l.ends_with("] sleep: started")
     });
     let code = server.terminate();
     assert_eq!(in_flight.join().unwrap(), (200, "slept".to_string()));
@@ -295,9 +298,86 @@ fn json_access_log_is_one_object_per_request() {
     );
     // No text-format lines: every access-log line is JSON.
     assert!(
-        !server.seen.iter().any(|l| l.starts_with("GET ")),
+        !server.seen.iter().any(|l| l.starts_with("[req ")),
         "{:?}",
         server.seen
+    );
+}
+
+/// `[req N] rest` -> `(N, rest)`.
+fn request_tag(line: &str) -> Option<(u64, &str)> {
+    let (id, rest) = line.strip_prefix("[req ")?.split_once("] ")?;
+    Some((id.parse().ok()?, rest))
+}
+
+#[test]
+fn guest_output_lines_carry_the_id_of_their_request() {
+    let mut server = Server::start(&[]);
+    assert_eq!(
+        request(server.addr, "GET", "/log", ""),
+        (200, "logged".into())
+    );
+    assert_eq!(request(server.addr, "GET", "/trap", "").0, 500);
+    let id_of = |server: &mut Server, what: &str, wanted: &dyn Fn(&str) -> bool| {
+        let line = server.wait_for_line(what, LOG_WAIT, |l| {
+            request_tag(l).is_some_and(|(_, rest)| wanted(rest))
+        });
+        request_tag(&line).unwrap().0
+    };
+    // stdout written in two pieces is one line; a stderr line without a newline is
+    // still written when the request ends; both carry the access log's id.
+    let log = id_of(&mut server, "the access log line of /log", &|l| {
+        l.starts_with("GET /log 200 ")
+    });
+    assert_eq!(
+        id_of(&mut server, "the guest's stdout line", &|l| l
+            == "out: one line"),
+        log
+    );
+    assert_eq!(
+        id_of(&mut server, "the guest's stderr line", &|l| l
+            == "err: no newline"),
+        log
+    );
+    // The panic message of the trapping request sits under its own id, with the error.
+    let trap = id_of(&mut server, "the access log line of /trap", &|l| {
+        l.starts_with("GET /trap 500 ")
+    });
+    assert_ne!(trap, log);
+    let panicked = id_of(&mut server, "the guest's panic message", &|l| {
+        l.contains("panicked at") || l == "trap requested"
+    });
+    assert_eq!(panicked, trap);
+    server.wait_for_line("the trap's error line", LOG_WAIT, |l| {
+        l.starts_with(&format!("error: [req {trap}] GET /trap: trap"))
+    });
+}
+
+#[test]
+fn json_guest_output_lines_name_request_and_stream() {
+    let mut server = Server::start(&["--log-format", "json"]);
+    assert_eq!(request(server.addr, "GET", "/log", "").0, 200);
+    let parse = |line: &str| -> serde_json::Value {
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    };
+    let access = parse(&server.wait_for_line("the access entry", LOG_WAIT, |l| {
+        l.starts_with('{') && l.contains("\"path\":\"/log\"")
+    }));
+    let out = parse(&server.wait_for_line("the stdout line", LOG_WAIT, |l| {
+        l.starts_with('{') && l.contains("out: one line")
+    }));
+    let err = parse(&server.wait_for_line("the stderr line", LOG_WAIT, |l| {
+        l.starts_with('{') && l.contains("err: no newline")
+    }));
+    assert!(access["request"].as_u64().is_some(), "{access}");
+    assert_eq!(out["request"], access["request"]);
+    assert_eq!(err["request"], access["request"]);
+    assert_eq!(out["stream"], "stdout");
+    assert_eq!(err["stream"], "stderr");
+    assert_eq!(out["line"], "out: one line");
+    assert!(
+        out["time"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{out}"
     );
 }
 
