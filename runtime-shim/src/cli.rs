@@ -43,6 +43,9 @@ pub struct InvokeCommand {
     /// `<interface>.<function>(<args>)`, or `<function>(<args>)` for a
     /// root-level export; arguments in WAVE syntax.
     call: String,
+    #[cfg(feature = "profiling")]
+    #[command(flatten)]
+    profile: ProfileArgs,
     #[command(flatten)]
     guest: GuestArgs,
 }
@@ -88,8 +91,61 @@ pub struct ServeCommand {
     /// instance. Off by default (then nothing is recorded).
     #[arg(long, value_name = "ADDR")]
     metrics: Option<SocketAddr>,
+    #[cfg(feature = "profiling")]
+    #[command(flatten)]
+    profile: ProfileArgs,
+    /// With `--profile`: write the profile after this many requests (else at shutdown
+    /// or after `--profile-duration`).
+    #[cfg(feature = "profiling")]
+    #[arg(long, value_name = "N", requires = "profile")]
+    profile_requests: Option<u64>,
+    /// With `--profile`: write the profile after this long.
+    #[cfg(feature = "profiling")]
+    #[arg(long, value_name = "DURATION", value_parser = duration, requires = "profile")]
+    profile_duration: Option<Duration>,
     #[command(flatten)]
     guest: GuestArgs,
+}
+
+/// Sampling the guest with wasmtime's guest profiler.
+#[cfg(feature = "profiling")]
+#[derive(Args, Debug)]
+pub struct ProfileArgs {
+    /// Sample the guest's stack and write a profile to FILE, which the Firefox Profiler
+    /// (https://profiler.firefox.com) opens; a summary by stage and function is printed.
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// With `--profile`: how often to sample, e.g. `1ms`, `100us`.
+    #[arg(long, value_name = "DURATION", value_parser = duration, requires = "profile", default_value = "1ms")]
+    profile_interval: Duration,
+}
+
+#[cfg(feature = "profiling")]
+impl ProfileArgs {
+    fn options(&self) -> Option<crate::profile::ProfileOptions> {
+        let path = self.profile.clone()?;
+        Some(crate::profile::ProfileOptions {
+            interval: self.profile_interval,
+            ..crate::profile::ProfileOptions::new(path)
+        })
+    }
+}
+
+/// Prints a finished profile's summary; a profile that could not be written is an
+/// error of its own.
+#[cfg(feature = "profiling")]
+pub fn report_profile(
+    status: Status,
+    outcome: Option<Result<crate::profile::ProfileSummary, crate::profile::ProfileError>>,
+) -> anyhow::Result<()> {
+    match outcome {
+        None => Ok(()),
+        Some(Ok(summary)) => {
+            status.always("Profiled", summary);
+            Ok(())
+        }
+        Some(Err(error)) => Err(error.into()),
+    }
 }
 
 #[cfg(feature = "compiler")]
@@ -329,6 +385,16 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
                 limits,
                 load,
             };
+            #[cfg(feature = "profiling")]
+            let output = match cmd.profile.options() {
+                None => invoke(&options)?,
+                Some(profile) => {
+                    let (output, summary) = crate::invoke::invoke_profiled(&options, profile);
+                    report_profile(status, summary)?;
+                    output?
+                }
+            };
+            #[cfg(not(feature = "profiling"))]
             let output = invoke(&options)?;
             println!("{}", output.wave);
             Ok(ExitCode::SUCCESS)
@@ -357,6 +423,17 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             options.access_log = (!status.quiet).then_some(cmd.log_format);
             options.guest_output = cmd.log_format;
             options.metrics = cmd.metrics;
+            #[cfg(feature = "profiling")]
+            {
+                options.profile =
+                    cmd.profile
+                        .options()
+                        .map(|profile| crate::profile::ProfileOptions {
+                            requests: cmd.profile_requests,
+                            duration: cmd.profile_duration,
+                            ..profile
+                        });
+            }
             serve(&options, |server| {
                 if let Some(addr) = server.metrics_addr() {
                     status.always("Metrics", format!("http://{addr}/metrics"));

@@ -60,6 +60,8 @@ pub struct EngineOptions {
     /// allocator: bounds concurrent `serve` requests. `None` keeps the default
     /// (1000).
     pub max_instances: Option<u32>,
+    /// Tick at least this often, for the guest profiler's samples (`--profile`).
+    pub sample_interval: Option<Duration>,
 }
 
 impl EngineOptions {
@@ -73,6 +75,7 @@ impl EngineOptions {
             limits,
             allocator: Allocator::OnDemand,
             max_instances: None,
+            sample_interval: None,
         }
     }
 }
@@ -116,10 +119,13 @@ impl WeldEngine {
                 Allocator::OnDemand,
             ),
         };
-        let ticker = options
-            .limits
-            .timeout
-            .map(|_| Arc::new(EpochTicker::spawn(engine.clone())));
+        let period = match (options.limits.timeout, options.sample_interval) {
+            (None, None) => None,
+            (Some(_), None) => Some(EPOCH_TICK),
+            (None, Some(interval)) => Some(interval),
+            (Some(_), Some(interval)) => Some(interval.min(EPOCH_TICK)),
+        };
+        let ticker = period.map(|period| Arc::new(EpochTicker::spawn(engine.clone(), period)));
         Ok(Self {
             engine,
             limits: options.limits,
@@ -212,14 +218,15 @@ fn pooling(options: &EngineOptions) -> PoolingAllocationConfig {
     pool
 }
 
-/// Bumps the engine's epoch every [`EPOCH_TICK`] until dropped.
+/// Bumps the engine's epoch every period ([`EPOCH_TICK`], or the profiler's
+/// interval) until dropped.
 #[derive(Debug)]
 struct EpochTicker {
     stop: Arc<AtomicBool>,
 }
 
 impl EpochTicker {
-    fn spawn(engine: Engine) -> Self {
+    fn spawn(engine: Engine, period: Duration) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         // Holding a weak handle lets the engine be freed even if this thread
@@ -230,7 +237,7 @@ impl EpochTicker {
             .name("weld-epoch".into())
             .spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(EPOCH_TICK);
+                    std::thread::sleep(period);
                     match weak.upgrade() {
                         Some(engine) => engine.increment_epoch(),
                         None => break,

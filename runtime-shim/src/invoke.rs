@@ -17,7 +17,7 @@ use crate::diagnose::{GuestError, classify};
 use crate::engine::{EngineOptions, WeldEngine};
 use crate::exports::{ExportedFunc, Exports, ResolveError};
 use crate::host::{Host, new_store};
-use crate::limits::Limits;
+use crate::limits::{EpochSampler, Limits, arm_epoch};
 use crate::loader::LoadOptions;
 use crate::prepare::{PrepareError, instantiate_pre, open};
 
@@ -97,6 +97,10 @@ pub enum InvokeError {
     /// The guest failed: trap, deadline, memory limit.
     #[error(transparent)]
     Guest(#[from] GuestError),
+    /// The profiler could not start.
+    #[cfg(feature = "profiling")]
+    #[error(transparent)]
+    Profile(#[from] crate::profile::ProfileError),
     /// The results cannot be written as WAVE.
     #[error("cannot print the results of `{function}` as WAVE")]
     Print {
@@ -110,23 +114,86 @@ pub enum InvokeError {
 
 /// Runs the whole `invoke` command.
 pub fn invoke(options: &InvokeOptions) -> Result<InvokeOutput, InvokeError> {
-    let (engine, loaded) = open(
-        &EngineOptions::one_shot(options.limits),
-        &options.artifact,
-        &options.load,
-    )?;
-    let prepared = Prepared::new(
-        &engine,
-        &options.artifact,
-        &loaded.component,
-        options.capabilities.clone(),
-    )?;
-    let call = prepared.parse_call(&options.call)?;
-    block_on(async {
+    invoke_sampled(options, None).0
+}
+
+/// [`invoke`] under wasmtime's guest profiler: instantiation and the call are sampled
+/// and the profile is written even when the call fails (a profile of a trap or a
+/// deadline is worth having). Returns the call's outcome and the profile's summary.
+#[cfg(feature = "profiling")]
+pub fn invoke_profiled(
+    options: &InvokeOptions,
+    profile: crate::profile::ProfileOptions,
+) -> (
+    Result<InvokeOutput, InvokeError>,
+    Option<Result<crate::profile::ProfileSummary, crate::profile::ProfileError>>,
+) {
+    invoke_sampled(options, Some(profile))
+}
+
+#[cfg(not(feature = "profiling"))]
+type ProfileRequest = std::convert::Infallible;
+#[cfg(feature = "profiling")]
+type ProfileRequest = crate::profile::ProfileOptions;
+#[cfg(not(feature = "profiling"))]
+type ProfileOutcome = std::convert::Infallible;
+#[cfg(feature = "profiling")]
+type ProfileOutcome = Result<crate::profile::ProfileSummary, crate::profile::ProfileError>;
+
+fn invoke_sampled(
+    options: &InvokeOptions,
+    profile: Option<ProfileRequest>,
+) -> (Result<InvokeOutput, InvokeError>, Option<ProfileOutcome>) {
+    let engine_options = EngineOptions {
+        #[cfg(feature = "profiling")]
+        sample_interval: profile.as_ref().map(|p| p.interval),
+        ..EngineOptions::one_shot(options.limits)
+    };
+    let prepared = open(&engine_options, &options.artifact, &options.load)
+        .map_err(InvokeError::from)
+        .and_then(|(engine, loaded)| {
+            let prepared = Prepared::new(
+                &engine,
+                &options.artifact,
+                &loaded.component,
+                options.capabilities.clone(),
+            )?;
+            Ok((prepared, engine, loaded.component))
+        });
+    let (mut prepared, engine, component) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => return (Err(error), None),
+    };
+    let call = match prepared.parse_call(&options.call) {
+        Ok(call) => call,
+        Err(error) => return (Err(error), None),
+    };
+    #[cfg(feature = "profiling")]
+    let profile = match profile {
+        None => None,
+        Some(profile) => {
+            let name = options.artifact.display().to_string();
+            match crate::profile::GuestProfile::start(&engine, &name, &component, profile) {
+                Ok(profile) => {
+                    prepared.sample_with(profile.sampler());
+                    Some(profile)
+                }
+                Err(error) => return (Err(InvokeError::Profile(error)), None),
+            }
+        }
+    };
+    #[cfg(not(feature = "profiling"))]
+    let _ = (&engine, &component, &mut prepared, profile);
+    let result = block_on(async {
         let (mut store, instance) = prepared.instantiate().await?;
         let results = prepared.call(&mut store, &instance, &call).await?;
         call.output(results)
-    })
+    });
+    #[cfg(feature = "profiling")]
+    let summary = profile.and_then(|profile| profile.finish().transpose());
+    #[cfg(not(feature = "profiling"))]
+    let summary = None;
+    (result, summary)
 }
 
 /// A component linked and pre-instantiated: each [`Prepared::instantiate`]
@@ -137,6 +204,7 @@ pub struct Prepared {
     pre: InstancePre<Host>,
     exports: Exports,
     capabilities: Capabilities,
+    sampler: Option<EpochSampler<Host>>,
 }
 
 impl std::fmt::Debug for Prepared {
@@ -195,7 +263,14 @@ impl Prepared {
             exports: Exports::of(engine.engine(), component),
             pre,
             capabilities,
+            sampler: None,
         })
+    }
+
+    /// Hands every store [`Prepared::instantiate`] creates from now on to `sampler`
+    /// at each epoch tick (the guest profiler), instantiation included.
+    pub fn sample_with(&mut self, sampler: EpochSampler<Host>) {
+        self.sampler = Some(sampler);
     }
 
     /// What the component exports.
@@ -252,6 +327,13 @@ impl Prepared {
         let host = Host::new(&self.capabilities, &[], Stdio::Logs, self.engine.limits())
             .map_err(PrepareError::from)?;
         let mut store = new_store(&self.engine, host);
+        if let Some(sampler) = &self.sampler {
+            arm_epoch(
+                &mut store,
+                self.engine.limits().timeout,
+                Some(sampler.clone()),
+            );
+        }
         let instance =
             self.pre
                 .instantiate_async(&mut store)

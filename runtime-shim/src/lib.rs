@@ -17,7 +17,8 @@
 //! - [`limits`]: timeout and memory limit;
 //! - [`exports`]: listing and resolving exported functions;
 //! - [`diagnose`]: naming the stage a trap or limit hit happened in;
-//! - [`guest_output`]: a served request's guest output, tagged with the request.
+//! - [`guest_output`]: a served request's guest output, tagged with the request;
+//! - `profile` (feature `profiling`): guest profiles for the Firefox Profiler.
 //!
 //! Running one stage with a mocked import, as `weld test` would:
 //!
@@ -69,6 +70,8 @@ pub mod limits;
 pub mod loader;
 pub mod metrics;
 pub mod prepare;
+#[cfg(feature = "profiling")]
+pub mod profile;
 pub mod run;
 pub mod serve;
 

@@ -9,6 +9,7 @@
 //! [`crate::diagnose`] later recognises to word the user-facing message.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasmtime::{ResourceLimiter, StoreContextMut, UpdateDeadline};
@@ -112,6 +113,10 @@ impl ResourceLimiter for StoreLimiter {
     }
 }
 
+/// Called at every epoch tick while a guest runs in a store: the guest profiler
+/// takes its samples here ([`crate::profile::GuestProfile::sampler`]).
+pub type EpochSampler<T> = Arc<dyn Fn(StoreContextMut<'_, T>) + Send + Sync>;
+
 /// Arms `store` so that the call about to start stops after `timeout`.
 ///
 /// The engine's ticker bumps the epoch every [`crate::engine::EPOCH_TICK`];
@@ -119,24 +124,38 @@ impl ResourceLimiter for StoreLimiter {
 /// cannot starve the others on its worker thread) and the deadline is checked
 /// against the wall clock, which makes the cut-off precise to one tick.
 pub fn arm_deadline<T: 'static>(store: &mut wasmtime::Store<T>, timeout: Option<Duration>) {
-    match timeout {
-        None => {
-            // Epoch checks are compiled in regardless; without a deadline the
-            // store must never reach one.
-            store.set_epoch_deadline(u64::MAX / 2);
-        }
-        Some(after) => {
-            let started = Instant::now();
-            store.set_epoch_deadline(1);
-            store.epoch_deadline_callback(move |_: StoreContextMut<'_, T>| {
-                if started.elapsed() >= after {
-                    Err(DeadlineExceeded { after }.into())
-                } else {
-                    Ok(UpdateDeadline::Yield(1))
-                }
-            });
-        }
+    arm_epoch(store, timeout, None);
+}
+
+/// [`arm_deadline`], and also hands the store to `sampler` at every tick (the
+/// engine ticks at the profiling interval, see [`crate::engine::EngineOptions`]).
+pub fn arm_epoch<T: 'static>(
+    store: &mut wasmtime::Store<T>,
+    timeout: Option<Duration>,
+    sampler: Option<EpochSampler<T>>,
+) {
+    if timeout.is_none() && sampler.is_none() {
+        // Epoch checks are compiled in regardless; without a deadline the
+        // store must never reach one.
+        store.set_epoch_deadline(u64::MAX / 2);
+        return;
     }
+    let started = Instant::now();
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |store: StoreContextMut<'_, T>| {
+        if let Some(after) = timeout
+            && started.elapsed() >= after
+        {
+            return Err(DeadlineExceeded { after }.into());
+        }
+        if let Some(sample) = &sampler {
+            sample(store);
+        }
+        Ok(match timeout {
+            Some(_) => UpdateDeadline::Yield(1),
+            None => UpdateDeadline::Continue(1),
+        })
+    });
 }
 
 /// `2.5MiB` -> `(2.5, "MiB")`; `None` when the text does not start with a number.

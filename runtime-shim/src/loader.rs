@@ -360,10 +360,10 @@ fn write_cache_entry(entry: &Path, component: &Component) -> std::io::Result<()>
     write_atomically(entry, &serialized)
 }
 
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "profiling"))]
 /// Writes through a temporary file in the destination directory and renames
 /// it over `path`, so readers see the old file or the whole new one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

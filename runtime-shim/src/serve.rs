@@ -72,6 +72,10 @@ pub struct ServeOptions {
     pub guest_output: LogFormat,
     /// Serve Prometheus metrics at `http://<this>/metrics`; `None`: record nothing.
     pub metrics: Option<SocketAddr>,
+    /// Sample every request's guest and write a profile (after the bound it sets, or at
+    /// shutdown); `None`: no sampling.
+    #[cfg(feature = "profiling")]
+    pub profile: Option<crate::profile::ProfileOptions>,
 }
 
 /// How the access log is written.
@@ -97,6 +101,8 @@ impl ServeOptions {
             access_log: Some(LogFormat::Text),
             guest_output: LogFormat::Text,
             metrics: None,
+            #[cfg(feature = "profiling")]
+            profile: None,
         }
     }
 }
@@ -115,6 +121,10 @@ pub enum ServeError {
         /// What it exports.
         exports: Exports,
     },
+    /// The guest profiler could not start.
+    #[cfg(feature = "profiling")]
+    #[error(transparent)]
+    Profile(#[from] crate::profile::ProfileError),
     /// The address cannot be bound.
     #[error("cannot listen on `{addr}`")]
     Bind {
@@ -153,6 +163,9 @@ struct Shared {
     metrics: Option<Arc<Metrics>>,
     /// The id the next request gets (in the access log and its guest's output).
     next_request: AtomicU64,
+    /// The profile being recorded, with `--profile`.
+    #[cfg(feature = "profiling")]
+    profile: Option<Arc<crate::profile::GuestProfile>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -213,6 +226,8 @@ impl Server {
             &EngineOptions {
                 limits: options.limits,
                 max_instances: options.max_instances,
+                #[cfg(feature = "profiling")]
+                sample_interval: options.profile.as_ref().map(|p| p.interval),
                 ..EngineOptions::default()
             },
             &options.artifact,
@@ -228,6 +243,16 @@ impl Server {
             artifact: options.artifact.clone(),
             exports: Exports::of(engine.engine(), &loaded.component),
         })?;
+        #[cfg(feature = "profiling")]
+        let profile = match &options.profile {
+            None => None,
+            Some(profile) => Some(crate::profile::GuestProfile::start(
+                &engine,
+                &options.artifact.display().to_string(),
+                &loaded.component,
+                profile.clone(),
+            )?),
+        };
         let listener =
             TcpListener::bind(options.addr)
                 .await
@@ -259,6 +284,8 @@ impl Server {
                 guest_output: options.guest_output,
                 metrics: metrics.is_some().then(Arc::default),
                 next_request: AtomicU64::new(1),
+                #[cfg(feature = "profiling")]
+                profile,
             }),
             metrics,
             grace: options.grace,
@@ -287,6 +314,15 @@ impl Server {
             }
             _ => None,
         };
+        #[cfg(feature = "profiling")]
+        let profile_timer = self.shared.profile.as_ref().and_then(|profile| {
+            let after = profile.options().duration?;
+            let profile = profile.clone();
+            Some(tokio::spawn(async move {
+                tokio::time::sleep(after).await;
+                finish_profile(profile).await;
+            }))
+        });
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             // Reap finished connections so the set does not grow forever.
@@ -339,7 +375,29 @@ impl Server {
         if let Some(task) = metrics_task {
             task.abort();
         }
+        #[cfg(feature = "profiling")]
+        {
+            if let Some(timer) = profile_timer {
+                timer.abort();
+            }
+            // Not bounded, or the bound was not reached: what was sampled until now.
+            if let Some(profile) = &self.shared.profile {
+                finish_profile(profile.clone()).await;
+            }
+        }
         Ok(())
+    }
+}
+
+/// Writes the profile (once; later calls do nothing) and prints its summary.
+#[cfg(feature = "profiling")]
+async fn finish_profile(profile: Arc<crate::profile::GuestProfile>) {
+    let outcome = tokio::task::spawn_blocking(move || profile.finish()).await;
+    match outcome {
+        Ok(Ok(None)) => {}
+        Ok(Ok(Some(summary))) => eprintln!("{:>12} {summary}", "Profiled"),
+        Ok(Err(error)) => eprintln!("error: {}", error_chain(&error)),
+        Err(join) => eprintln!("error: writing the profile failed: {join}"),
     }
 }
 
@@ -384,6 +442,12 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
         }
     }
     drop(in_flight);
+    #[cfg(feature = "profiling")]
+    if let Some(profile) = &shared.profile
+        && profile.request_finished()
+    {
+        tokio::spawn(finish_profile(profile.clone()));
+    }
     match shared.access_log {
         None => {}
         Some(LogFormat::Text) => {
@@ -526,6 +590,14 @@ async fn respond(
     )
     .map_err(|e| Failure::Host(error_chain(&e)))?;
     let mut store = new_store(&shared.engine, host);
+    #[cfg(feature = "profiling")]
+    if let Some(profile) = &shared.profile {
+        crate::limits::arm_epoch(
+            &mut store,
+            shared.engine.limits().timeout,
+            Some(profile.sampler()),
+        );
+    }
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let incoming = store
         .data_mut()

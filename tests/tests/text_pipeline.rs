@@ -211,3 +211,55 @@ fn the_same_contracts_in_rust_only_give_the_same_answers() {
     assert!(stdout.contains("test clean::"), "{stdout}");
     assert!(stdout.contains("test style::"), "{stdout}");
 }
+
+#[test]
+fn a_profile_attributes_samples_to_each_of_the_three_stages() {
+    let c = composed();
+    let profile = c.dir.join("build/profile.json");
+    // Enough text that every stage works for many sampling intervals (the argument
+    // stays under Linux's 128 KiB limit for one argument).
+    let input = "Hello World, this is some text to profile. ".repeat(2500);
+    let out = shim(&[
+        "invoke",
+        c.artifact.to_str().unwrap(),
+        &format!("demo:text/pipeline.process(\"{input}\")"),
+        "--profile",
+        profile.to_str().unwrap(),
+        "--profile-interval",
+        "100us",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The summary names every stage a sample fell in.
+    for stage in ["app", "clean", "style"] {
+        assert!(
+            stderr.contains(&format!("%  stage `{stage}`")),
+            "no samples in stage `{stage}`:\n{stderr}"
+        );
+    }
+    // The file is a Firefox Profiler profile: its libraries are the stages' modules,
+    // and it holds the samples the summary counted.
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&profile).unwrap())
+        .unwrap_or_else(|e| panic!("the profile is not JSON: {e}"));
+    assert!(json["meta"]["interval"].as_f64().is_some(), "no meta");
+    let libs: Vec<&str> = json["libs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|lib| lib["name"].as_str())
+        .collect();
+    for stage in ["app", "clean", "style"] {
+        assert!(
+            libs.iter()
+                .any(|l| l.starts_with(&format!("weld:stage/{stage}"))),
+            "{libs:?}"
+        );
+    }
+    let samples = json["threads"][0]["samples"]["length"].as_u64().unwrap();
+    let counted: u64 = stderr
+        .split_once("Profiled ")
+        .and_then(|(_, rest)| rest.split_once(' '))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `Profiled N samples` line:\n{stderr}"));
+    assert!(counted > 0 && counted <= samples, "{counted} of {samples}");
+}

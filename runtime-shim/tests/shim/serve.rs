@@ -442,3 +442,46 @@ fn metrics_count_requests_failures_by_kind_and_latency() {
         "{body}"
     );
 }
+
+#[test]
+fn serve_writes_the_profile_after_the_requested_number_of_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("serve.json");
+    let mut server = Server::start(&[
+        "--profile",
+        profile.to_str().unwrap(),
+        "--profile-requests",
+        "5",
+        "--profile-interval",
+        "100us",
+    ]);
+    for _ in 0..5 {
+        assert_eq!(request(server.addr, "GET", "/echo", "x").0, 200);
+    }
+    // Written while the server keeps serving, not at shutdown.
+    let line = server.wait_for_line("the `Profiled` summary", LOG_WAIT, |l| {
+        l.trim_start().starts_with("Profiled ")
+    });
+    assert!(line.contains(&profile.display().to_string()), "{line}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&profile).unwrap()).unwrap();
+    assert!(
+        json["threads"].as_array().is_some_and(|t| !t.is_empty()),
+        "{json}"
+    );
+    assert_eq!(request(server.addr, "GET", "/", "").0, 200);
+}
+
+#[test]
+fn profile_bounds_need_a_profile() {
+    let (handler, _) = rust_fixtures();
+    let out = shim()
+        .arg("serve")
+        .arg(handler)
+        .args(["--profile-requests", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--profile <FILE>"), "{stderr}");
+}
