@@ -13,7 +13,10 @@
 //! - a call on a warm instance (p50/p99).
 //!
 //! For each `--serve ARTIFACT` it runs `weld-shim serve` and measures
-//! requests per second with keep-alive clients.
+//! requests per second with keep-alive clients. With `--observability` it also
+//! measures what `--metrics`, the access log (text, JSON) and `--profile` cost:
+//! each variant against `-q` with all of them off, interleaved over
+//! [`OBSERVABILITY_ROUNDS`] rounds so that drift on a busy machine hits all alike.
 //!
 //! Without arguments it uses stand-ins built from the test fixtures: the
 //! three-stage `pipeline.wat` (composed shape), a Rust `wit-bindgen` stage
@@ -49,6 +52,7 @@ struct InvokeCase {
 fn main() {
     let mut invokes = Vec::new();
     let mut serves = Vec::new();
+    let mut observability = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -65,6 +69,7 @@ fn main() {
                 });
             }
             "--serve" => serves.push(PathBuf::from(args.next().expect("--serve ARTIFACT"))),
+            "--observability" => observability = true,
             "--path" => {
                 let _ = REQUEST_PATH.set(args.next().expect("--path /URL-PATH"));
             }
@@ -101,6 +106,9 @@ fn main() {
     }
     for artifact in &serves {
         bench_serve(artifact, wasmtime_cli.as_deref());
+        if observability {
+            bench_observability(artifact);
+        }
     }
 }
 
@@ -265,6 +273,54 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
         println!(
             "  throughput ratio weld-shim/wasmtime: {:.2}",
             ours.rps / theirs.rps
+        );
+    }
+}
+
+/// Rounds of the observability comparison; the median round is reported.
+const OBSERVABILITY_ROUNDS: usize = 3;
+
+/// `serve` throughput with each observability feature on, against all of them off.
+fn bench_observability(artifact: &Path) {
+    println!("\n== serve observability cost: {} ==", artifact.display());
+    let scratch = tempfile::tempdir().unwrap();
+    let profile = scratch.path().join("profile.json");
+    let profile = profile.to_str().unwrap();
+    let variants: [(&str, Vec<&str>); 5] = [
+        ("all off (-q)", vec!["-q"]),
+        ("--metrics", vec!["-q", "--metrics", "127.0.0.1:0"]),
+        ("access log, text", vec![]),
+        ("access log, json", vec!["--log-format", "json"]),
+        ("--profile (1ms)", vec!["-q", "--profile", profile]),
+    ];
+    let mut rps: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+    for _ in 0..OBSERVABILITY_ROUNDS {
+        for (i, (_, flags)) in variants.iter().enumerate() {
+            let port = free_port();
+            let mut child = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
+            child
+                .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+                .args(flags)
+                .arg(artifact);
+            let server = Spawned::start(child, port);
+            rps[i].push(load_test(server.addr).rps);
+        }
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let baseline = median(&mut rps[0].clone());
+    for ((label, _), runs) in variants.iter().zip(&mut rps) {
+        let all = runs
+            .iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let m = median(runs);
+        println!(
+            "  {label:<18} {m:>7.0} req/s (median of {all}), {:+.1}% vs all off",
+            (m / baseline - 1.0) * 100.0
         );
     }
 }

@@ -451,18 +451,25 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Response<Hyp
     match shared.access_log {
         None => {}
         Some(LogFormat::Text) => {
+            use std::fmt::Write as _;
+            // Formatted first and written once: stderr is unbuffered, and formatting
+            // straight into it costs a write(2) per piece (5% of throughput measured).
             let request = tag.request;
+            let mut lines = String::new();
             if let Some(failure) = &failure {
-                eprintln!(
+                let _ = writeln!(
+                    lines,
                     "error: [req {request}] {method} {path}: {}",
                     failure.describe()
                 );
             }
-            eprintln!(
+            let _ = writeln!(
+                lines,
                 "[req {request}] {method} {path} {} {}",
                 response.status().as_u16(),
                 HumanDuration(started.elapsed())
             );
+            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), lines.as_bytes());
         }
         Some(LogFormat::Json) => {
             let entry = AccessLogEntry {

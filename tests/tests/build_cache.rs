@@ -8,6 +8,18 @@ fn a_change_in_a_rust_path_dependency_rebuilds_the_stage() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     copy_dir(&repo().join("tests/fixtures/path-dependency"), dir);
+    // The stage as a lone package, its path dependency outside its workspace: it
+    // builds, rebuilds when the dependency changes, and gets a warning that its bytes
+    // depend on the checkout's path.
+    std::fs::remove_file(dir.join("Cargo.toml")).unwrap();
+    std::fs::rename(
+        dir.join("Cargo.lock"),
+        dir.join("stages/greeter/Cargo.lock"),
+    )
+    .unwrap();
+    let manifest = dir.join("stages/greeter/Cargo.toml");
+    let text_of = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text_of}\n[workspace]\n")).unwrap();
     let artifact = dir.join("out.wasm");
     let call = r#"test:dep/greet.greet("Ada")"#;
     let compose = || {
@@ -18,6 +30,10 @@ fn a_change_in_a_rust_path_dependency_rebuilds_the_stage() {
 
     let first = compose();
     assert!(first.contains("Compiling greeter (rust)"), "{first}");
+    assert!(
+        first.contains("warning: stage `greeter`: path dependency `shared/greeting` lies outside the crate's Cargo workspace (`stages/greeter`)"),
+        "{first}"
+    );
     assert_eq!(
         ok(shim(&["invoke", artifact.to_str().unwrap(), call])).trim(),
         r#""Hello, Ada""#

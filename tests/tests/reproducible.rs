@@ -40,6 +40,28 @@ fn two_checkouts_at_different_paths_compose_identical_rust_and_go_artifacts() {
 }
 
 #[test]
+fn a_rust_stage_with_a_path_dependency_in_its_workspace_is_the_same_in_two_checkouts() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let mut artifacts = Vec::new();
+    for dir in [a.path().to_path_buf(), b.path().join("x/y/z")] {
+        copy_dir(&repo().join("tests/fixtures/path-dependency"), &dir);
+        let out = weld(&dir, &["compose", "--no-cache", "-o", "out.wasm"]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("warning:"),
+            "{}",
+            text(&out)
+        );
+        artifacts.push(std::fs::read(dir.join("out.wasm")).unwrap());
+    }
+    assert!(
+        artifacts[0] == artifacts[1],
+        "the two checkouts composed different bytes"
+    );
+}
+
+#[test]
 fn verify_passes_on_a_fresh_build_and_names_the_stage_whose_sources_changed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -65,6 +65,15 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
         // Relative to the crate, as Cargo.toml names them: a checkout elsewhere (a CI
         // cache restored into another path) has the same key.
         let own = std::fs::canonicalize(&cx.stage.path).unwrap_or_else(|_| cx.stage.path.clone());
+        // A workspace above the crate decides its profile and dependency versions.
+        let root = super::rust::workspace_root(&cx.stage.path);
+        if root != own {
+            for file in ["Cargo.toml", "Cargo.lock"] {
+                if let Ok(bytes) = std::fs::read(root.join(file)) {
+                    add(&format!("workspace/{file}"), &bytes);
+                }
+            }
+        }
         for (i, dir) in super::rust::path_dependencies(&cx.stage.path)
             .iter()
             .enumerate()

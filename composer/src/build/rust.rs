@@ -52,6 +52,7 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         cmd.env("CARGO_PROFILE_RELEASE_DEBUG", "full")
             .env("CARGO_PROFILE_RELEASE_STRIP", "none");
     }
+    warn_if_outside_workspace(cx);
     let output = run(cx, cmd, "cargo build")?;
 
     // The last cdylib artifact Cargo reports is the stage's component.
@@ -121,6 +122,54 @@ fn remap_flags(crate_dir: &Path, pipeline_dir: &Path, target_dir: &Path) -> Vec<
     remap(&root, &relative_root.to_string_lossy());
     remap(target_dir, "/weld/target");
     flags
+}
+
+/// The root of the Cargo workspace the crate belongs to: the nearest folder, the
+/// crate's own included, whose Cargo.toml has a `[workspace]` table; the crate's folder
+/// when there is none (a lone package is its own workspace).
+pub fn workspace_root(crate_dir: &Path) -> PathBuf {
+    let own = std::fs::canonicalize(crate_dir).unwrap_or_else(|_| absolute(crate_dir));
+    let mut dir = own.clone();
+    loop {
+        let is_root = std::fs::read_to_string(dir.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|manifest| manifest.contains_key("workspace"));
+        if is_root {
+            return dir;
+        }
+        if !dir.pop() {
+            return own;
+        }
+    }
+}
+
+/// Cargo hashes the absolute path of a path dependency that lies outside the
+/// workspace into `-C metadata`, hence into symbol names: the stage then differs in
+/// every checkout. Say so, with the fix.
+fn warn_if_outside_workspace(cx: &BuildContext<'_>) {
+    let root = workspace_root(&cx.stage.path);
+    let outside: Vec<String> = path_dependencies(&cx.stage.path)
+        .into_iter()
+        .filter(|dep| !dep.starts_with(&root))
+        .map(|dep| {
+            let shown = pathdiff::diff_paths(&dep, cx.pipeline_dir).unwrap_or(dep);
+            format!("`{}`", shown.display())
+        })
+        .collect();
+    if outside.is_empty() {
+        return;
+    }
+    let root = pathdiff::diff_paths(&root, cx.pipeline_dir).unwrap_or(root);
+    cx.term.diagnostic(
+        &crate::diagnostic::Diagnostic::warning(format!(
+            "stage `{}`: path dependency {} lies outside the crate's Cargo workspace (`{}`), so the stage's bytes depend on where the sources are checked out",
+            cx.stage.name,
+            outside.join(", "),
+            root.display()
+        ))
+        .help("make one Cargo workspace that holds the stage crates and their path dependencies, e.g. a Cargo.toml with `[workspace] members = [...]` next to pipeline.yaml (see samples/edge-api)"),
+    );
 }
 
 /// The folders of the crate's path dependencies (`common = { path = "../common" }`),
