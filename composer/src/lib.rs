@@ -28,6 +28,7 @@ pub mod graph;
 pub mod link;
 pub mod manifest;
 pub mod pipeline;
+pub mod provenance;
 pub mod terminal;
 pub mod typecheck;
 pub mod unit_test;

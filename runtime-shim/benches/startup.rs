@@ -16,7 +16,9 @@
 //! requests per second with keep-alive clients. With `--observability` it also
 //! measures what `--metrics`, the access log (text, JSON) and `--profile` cost:
 //! each variant against `-q` with all of them off, interleaved over
-//! [`OBSERVABILITY_ROUNDS`] rounds so that drift on a busy machine hits all alike.
+//! [`OBSERVABILITY_ROUNDS`] rounds so that drift on a busy machine hits all alike;
+//! `--baseline-shim PATH` adds another weld-shim build (e.g. of the commit before a
+//! change) with all of them off, to measure what the request path costs when off.
 //!
 //! Without arguments it uses stand-ins built from the test fixtures: the
 //! three-stage `pipeline.wat` (composed shape), a Rust `wit-bindgen` stage
@@ -53,6 +55,7 @@ fn main() {
     let mut invokes = Vec::new();
     let mut serves = Vec::new();
     let mut observability = false;
+    let mut baseline_shim: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -70,6 +73,9 @@ fn main() {
             }
             "--serve" => serves.push(PathBuf::from(args.next().expect("--serve ARTIFACT"))),
             "--observability" => observability = true,
+            "--baseline-shim" => {
+                baseline_shim = Some(args.next().expect("--baseline-shim PATH").into());
+            }
             "--path" => {
                 let _ = REQUEST_PATH.set(args.next().expect("--path /URL-PATH"));
             }
@@ -107,7 +113,7 @@ fn main() {
     for artifact in &serves {
         bench_serve(artifact, wasmtime_cli.as_deref());
         if observability {
-            bench_observability(artifact);
+            bench_observability(artifact, baseline_shim.as_deref());
         }
     }
 }
@@ -278,26 +284,30 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
 }
 
 /// Rounds of the observability comparison; the median round is reported.
-const OBSERVABILITY_ROUNDS: usize = 3;
+const OBSERVABILITY_ROUNDS: usize = 5;
 
 /// `serve` throughput with each observability feature on, against all of them off.
-fn bench_observability(artifact: &Path) {
+fn bench_observability(artifact: &Path, baseline_shim: Option<&Path>) {
     println!("\n== serve observability cost: {} ==", artifact.display());
     let scratch = tempfile::tempdir().unwrap();
     let profile = scratch.path().join("profile.json");
     let profile = profile.to_str().unwrap();
-    let variants: [(&str, Vec<&str>); 5] = [
-        ("all off (-q)", vec!["-q"]),
-        ("--metrics", vec!["-q", "--metrics", "127.0.0.1:0"]),
-        ("access log, text", vec![]),
-        ("access log, json", vec!["--log-format", "json"]),
-        ("--profile (1ms)", vec!["-q", "--profile", profile]),
+    let ours = Path::new(env!("CARGO_BIN_EXE_weld-shim"));
+    let mut variants: Vec<(&str, &Path, Vec<&str>)> = vec![
+        ("all off (-q)", ours, vec!["-q"]),
+        ("--metrics", ours, vec!["-q", "--metrics", "127.0.0.1:0"]),
+        ("access log, text", ours, vec![]),
+        ("access log, json", ours, vec!["--log-format", "json"]),
+        ("--profile (1ms)", ours, vec!["-q", "--profile", profile]),
     ];
+    if let Some(baseline) = baseline_shim {
+        variants.push(("baseline shim, -q", baseline, vec!["-q"]));
+    }
     let mut rps: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
     for _ in 0..OBSERVABILITY_ROUNDS {
-        for (i, (_, flags)) in variants.iter().enumerate() {
+        for (i, (_, shim, flags)) in variants.iter().enumerate() {
             let port = free_port();
-            let mut child = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
+            let mut child = Command::new(shim);
             child
                 .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
                 .args(flags)
@@ -311,7 +321,7 @@ fn bench_observability(artifact: &Path) {
         values[values.len() / 2]
     };
     let baseline = median(&mut rps[0].clone());
-    for ((label, _), runs) in variants.iter().zip(&mut rps) {
+    for ((label, _, _), runs) in variants.iter().zip(&mut rps) {
         let all = runs
             .iter()
             .map(|r| format!("{r:.0}"))

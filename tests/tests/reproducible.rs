@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::Digest as _;
 use weld_e2e::{copy_dir, repo, text, weld};
 
 /// A copy of the text-pipeline sample and its WIT at `root`, laid out as in the
@@ -66,8 +67,33 @@ fn verify_passes_on_a_fresh_build_and_names_the_stage_whose_sources_changed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     copy_dir(&repo().join("tests/fixtures/path-dependency"), dir);
-    let compose = weld(dir, &["compose", "-o", "out.wasm"]);
+    let compose = weld(dir, &["compose", "-o", "out.wasm", "--provenance"]);
     assert!(compose.status.success(), "{}", text(&compose));
+
+    // The provenance statement names the artifact by its digest and every stage by the
+    // hash of its inputs, as the build record does.
+    let read_json = |file: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join(file)).unwrap()).unwrap()
+    };
+    let statement = read_json("out.intoto.json");
+    let record = read_json("out.build.json");
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(statement["predicateType"], "https://slsa.dev/provenance/v1");
+    assert_eq!(statement["subject"][0]["name"], "out.wasm");
+    let artifact_sha256 = hex::encode(sha2::Sha256::digest(
+        std::fs::read(dir.join("out.wasm")).unwrap(),
+    ));
+    assert_eq!(statement["subject"][0]["digest"]["sha256"], artifact_sha256);
+    let dependency = &statement["predicate"]["buildDefinition"]["resolvedDependencies"][0];
+    assert_eq!(dependency["name"], "stage:greeter");
+    assert_eq!(
+        dependency["digest"]["sha256"],
+        record["stages"][0]["source_hash"]
+    );
+    assert_eq!(
+        dependency["annotations"]["toolchain"],
+        record["stages"][0]["toolchain"]
+    );
 
     let verified = weld(dir, &["verify", "--artifact", "out.wasm"]);
     let stderr = String::from_utf8_lossy(&verified.stderr);

@@ -149,18 +149,20 @@ pub fn workspace_root(crate_dir: &Path) -> PathBuf {
 /// every checkout. Say so, with the fix.
 fn warn_if_outside_workspace(cx: &BuildContext<'_>) {
     let root = workspace_root(&cx.stage.path);
+    let pipeline_dir =
+        std::fs::canonicalize(cx.pipeline_dir).unwrap_or_else(|_| absolute(cx.pipeline_dir));
     let outside: Vec<String> = path_dependencies(&cx.stage.path)
         .into_iter()
         .filter(|dep| !dep.starts_with(&root))
         .map(|dep| {
-            let shown = pathdiff::diff_paths(&dep, cx.pipeline_dir).unwrap_or(dep);
+            let shown = pathdiff::diff_paths(&dep, &pipeline_dir).unwrap_or(dep);
             format!("`{}`", shown.display())
         })
         .collect();
     if outside.is_empty() {
         return;
     }
-    let root = pathdiff::diff_paths(&root, cx.pipeline_dir).unwrap_or(root);
+    let root = pathdiff::diff_paths(&root, &pipeline_dir).unwrap_or(root);
     cx.term.diagnostic(
         &crate::diagnostic::Diagnostic::warning(format!(
             "stage `{}`: path dependency {} lies outside the crate's Cargo workspace (`{}`), so the stage's bytes depend on where the sources are checked out",

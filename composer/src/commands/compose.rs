@@ -34,6 +34,10 @@ pub struct ComposeCommand {
     /// so the shim starts it without compiling.
     #[arg(long)]
     aot: bool,
+    /// Also write SLSA provenance (an in-toto statement, `<output>.intoto.json`): the
+    /// artifact's digest and, per stage, every input that decides its bytes.
+    #[arg(long)]
+    provenance: bool,
 }
 
 impl ComposeCommand {
@@ -56,6 +60,26 @@ impl ComposeCommand {
             }
         };
         print_warnings(term, &report.warnings);
+        if self.provenance {
+            let record: weld::build::BuildRecord =
+                serde_json::from_slice(&std::fs::read(&report.record)?)
+                    .with_context(|| format!("failed to read `{}`", report.record.display()))?;
+            let artifact = report.link.output.file_name().unwrap_or_default();
+            let pipeline = path.file_name().unwrap_or_default();
+            let statement = weld::provenance::statement(
+                &artifact.to_string_lossy(),
+                &pipeline.to_string_lossy(),
+                &record,
+            );
+            let out = report.link.output.with_extension("intoto.json");
+            let mut json = serde_json::to_vec_pretty(&statement)?;
+            json.push(b'\n');
+            weld::link::write_atomically(&out, &json)?;
+            term.status(
+                "Attested",
+                format!("`{}` (SLSA provenance v1)", out.display()),
+            );
+        }
         if self.aot {
             let cwasm = report.link.output.with_extension("cwasm");
             term.status("Precompiling", format!("`{}`", cwasm.display()));
