@@ -1,7 +1,8 @@
 //! Deploying through a real OCI registry (Debian's `docker-registry` on loopback) and
 //! checking with a real client (`skopeo`): push and pull, digests, credentials, and
 //! `weld-shim` running an artifact by reference. The component is a small WAT fixture,
-//! so these tests need no guest toolchain.
+//! so these tests need no guest toolchain, except the one that verifies a pulled
+//! artifact against its sources (one small Rust stage).
 
 use std::{
     io::Write as _,
@@ -120,6 +121,24 @@ fn push_writes_the_wasm_artifact_layout_and_pull_gives_identical_bytes() {
     // Same artifact, same digest: nothing in the push depends on the time.
     let again = stdout(weld(dir.path(), &["push", "app.wasm", &reference]));
     assert_eq!(again, digest);
+}
+
+#[test]
+fn an_artifact_pulled_from_the_registry_verifies_against_its_sources() {
+    let registry = Registry::anonymous();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    weld_e2e::copy_dir(&repo().join("tests/fixtures/path-dependency"), dir);
+    let compose = weld(dir, &["compose", "-o", "out.wasm"]);
+    assert!(compose.status.success(), "{}", text(&compose));
+    let reference = format!("{}:v1", registry.repo("acme/greeter"));
+    stdout(weld(dir, &["push", "out.wasm", &reference]));
+    // What was deployed, fetched back: its build record comes with it.
+    stdout(weld(dir, &["pull", &reference, "-o", "deployed/app.wasm"]));
+    let verified = weld(dir, &["verify", "--artifact", "deployed/app.wasm"]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    let stderr = String::from_utf8_lossy(&verified.stderr);
+    assert!(stderr.contains("reproduced byte for byte"), "{stderr}");
 }
 
 #[test]
