@@ -7,7 +7,7 @@ use sha2::Digest as _;
 use weld_e2e::{copy_dir, repo, text, weld};
 
 /// A copy of the text-pipeline sample and its WIT at `root`, laid out as in the
-/// repository (the pipeline names `../../wit/text`), plus a Go-only pipeline.
+/// repository (the pipeline names `../../wit/text`), plus Go-only and JS-only pipelines.
 fn checkout(root: &Path) -> PathBuf {
     let sample = root.join("samples/text-pipeline");
     copy_dir(&repo().join("samples/text-pipeline"), &sample);
@@ -17,18 +17,24 @@ fn checkout(root: &Path) -> PathBuf {
         "version: 1\nname: text-pipeline-go\nwit: ../../wit/text\nstages:\n  clean:\n    lang: go\n    path: stages/clean\n    world: demo:text/clean-stage\nexports:\n  demo:text/clean: clean\n",
     )
     .unwrap();
+    std::fs::write(
+        sample.join("js-only.yaml"),
+        "version: 1\nname: text-pipeline-js\nwit: ../../wit/text\nstages:\n  style:\n    lang: js\n    path: stages/style/style.js\n    world: demo:text/style-stage\nexports:\n  demo:text/style: style\n",
+    )
+    .unwrap();
     sample
 }
 
 #[test]
-fn two_checkouts_at_different_paths_compose_identical_rust_and_go_artifacts() {
+fn two_checkouts_at_different_paths_compose_identical_rust_go_and_js_artifacts() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let first = checkout(a.path());
     let second = checkout(&b.path().join("a/much/deeper/checkout"));
-    for pipeline in ["rust-only.yaml", "go-only.yaml"] {
+    for pipeline in ["rust-only.yaml", "go-only.yaml", "js-only.yaml"] {
         let mut artifacts = Vec::new();
-        for dir in [&first, &second] {
+        // The first checkout twice: two `--no-cache` builds in one place, too.
+        for dir in [&first, &second, &first] {
             let out = weld(dir, &["compose", pipeline, "--no-cache", "-o", "out.wasm"]);
             assert!(out.status.success(), "{pipeline}: {}", text(&out));
             artifacts.push(std::fs::read(dir.join("out.wasm")).unwrap());
@@ -36,6 +42,10 @@ fn two_checkouts_at_different_paths_compose_identical_rust_and_go_artifacts() {
         assert!(
             artifacts[0] == artifacts[1],
             "{pipeline}: the two checkouts composed different bytes"
+        );
+        assert!(
+            artifacts[0] == artifacts[2],
+            "{pipeline}: two `--no-cache` builds composed different bytes"
         );
     }
 }

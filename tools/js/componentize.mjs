@@ -4,7 +4,7 @@
 // Weld's JS builder runs exactly this script:
 //
 //   node tools/js/componentize.mjs --source <entry.js> --wit <witdir> --world <world>
-//                                  --out <file.wasm> [--enable <feature>]...
+//                                  --out <file.wasm> [--enable <feature>]... [--wizer <bin>]
 //
 // It calls the componentize-js JS API rather than the `componentize-js`/`jco componentize`
 // CLIs, which fail on relative paths. Every optional WASI feature of the JS runtime
@@ -12,6 +12,13 @@
 // a stage imports only what it asked for: with none enabled, it imports nothing but the
 // interfaces of its world. Paths are resolved against the current directory. On failure
 // the error is printed to stderr and the exit code is 1 (2 for bad arguments).
+//
+// Deterministic output: ./deterministic.mjs fixes the clock and randomness the
+// splicer sees, and `--wizer` names Weld's deterministic Wizer (weld-wizer) to use
+// instead of the bundled one. With both, the same sources give the same bytes.
+
+// First: it must patch preview2-shim before componentize-js's modules are evaluated.
+import './deterministic.mjs';
 
 import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -19,7 +26,7 @@ import { parseArgs } from 'node:util';
 
 import { componentize, DEFAULT_FEATURES } from '@bytecodealliance/componentize-js';
 
-const USAGE = `usage: node componentize.mjs --source <entry.js> --wit <witdir> --world <world> --out <file.wasm> [--enable <feature>]...
+const USAGE = `usage: node componentize.mjs --source <entry.js> --wit <witdir> --world <world> --out <file.wasm> [--enable <feature>]... [--wizer <bin>]
 features: ${DEFAULT_FEATURES.join(', ')} (all disabled unless enabled)`;
 
 function usageError(message) {
@@ -36,6 +43,7 @@ try {
       world: { type: 'string' },
       out: { type: 'string' },
       enable: { type: 'string', multiple: true, default: [] },
+      wizer: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -75,6 +83,7 @@ async function main() {
     witPath,
     worldName: values.world,
     disableFeatures,
+    ...(values.wizer ? { wizerBin: resolve(values.wizer) } : {}),
   });
   await mkdir(dirname(outPath), { recursive: true });
   await writeFile(outPath, component);

@@ -2,8 +2,11 @@
 //!
 //! Weld's npm packages are pinned by `tools/js/package-lock.json` and installed by
 //! `scripts/setup`; `tools/js/componentize.mjs` calls the componentize-js API with every
-//! optional WASI feature disabled, so the stage imports only its world.
+//! optional WASI feature disabled, so the stage imports only its world. It runs the
+//! engine's snapshot with `weld-wizer` (installed next to `weld`), which makes the
+//! stage's bytes depend on its sources only.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use super::{BuildContext, BuildFailure, absolute, run, toolchain::js_tools_dir};
@@ -30,10 +33,30 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         .arg(cx.stage.world.as_deref().unwrap_or_default())
         .arg("--out")
         .arg(&out);
+    match deterministic_wizer() {
+        Some(wizer) => {
+            cmd.arg("--wizer").arg(wizer);
+        }
+        None => cx.term.diagnostic(
+            &crate::diagnostic::Diagnostic::warning(format!(
+                "stage `{}`: `weld-wizer` is not installed next to `weld`, so componentize-js's own Wizer snapshots the engine and the stage will not be reproducible",
+                cx.stage.name
+            ))
+            .help("install Weld with both of its binaries (`cargo install --path composer` installs `weld` and `weld-wizer`)"),
+        ),
+    }
     run(cx, cmd, "componentize-js")?;
     let bytes = std::fs::read(&out).map_err(|e| {
         BuildFailure::new(cx.stage, format!("failed to read `{}`: {e}", out.display()))
     })?;
     let _ = std::fs::remove_file(&out);
     Ok(bytes)
+}
+
+/// `weld-wizer`, next to the running `weld` (Cargo builds and installs the two binaries
+/// of the package together).
+pub fn deterministic_wizer() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let wizer = exe.with_file_name(format!("weld-wizer{}", std::env::consts::EXE_SUFFIX));
+    wizer.is_file().then_some(wizer)
 }
