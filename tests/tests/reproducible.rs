@@ -6,46 +6,47 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 use weld_e2e::{copy_dir, repo, text, weld};
 
-/// A copy of the text-pipeline sample and its WIT at `root`, laid out as in the
-/// repository (the pipeline names `../../wit/text`), plus Go-only and JS-only pipelines.
+/// Both samples and their WIT at `root`, laid out as in the repository (the pipelines
+/// name `../../wit/...`).
 fn checkout(root: &Path) -> PathBuf {
-    let sample = root.join("samples/text-pipeline");
-    copy_dir(&repo().join("samples/text-pipeline"), &sample);
-    copy_dir(&repo().join("wit/text"), &root.join("wit/text"));
-    std::fs::write(
-        sample.join("go-only.yaml"),
-        "version: 1\nname: text-pipeline-go\nwit: ../../wit/text\nstages:\n  clean:\n    lang: go\n    path: stages/clean\n    world: demo:text/clean-stage\nexports:\n  demo:text/clean: clean\n",
-    )
-    .unwrap();
-    std::fs::write(
-        sample.join("js-only.yaml"),
-        "version: 1\nname: text-pipeline-js\nwit: ../../wit/text\nstages:\n  style:\n    lang: js\n    path: stages/style/style.js\n    world: demo:text/style-stage\nexports:\n  demo:text/style: style\n",
-    )
-    .unwrap();
-    sample
+    for sample in ["text-pipeline", "edge-api"] {
+        copy_dir(
+            &repo().join("samples").join(sample),
+            &root.join("samples").join(sample),
+        );
+    }
+    copy_dir(&repo().join("wit"), &root.join("wit"));
+    root.to_path_buf()
 }
 
 #[test]
-fn two_checkouts_at_different_paths_compose_identical_rust_go_and_js_artifacts() {
+fn both_samples_compose_to_the_same_bytes_in_two_checkouts_and_in_repeated_builds() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let first = checkout(a.path());
     let second = checkout(&b.path().join("a/much/deeper/checkout"));
-    for pipeline in ["rust-only.yaml", "go-only.yaml", "js-only.yaml"] {
+    // text-pipeline: Rust, Go and JS; edge-api: Rust with a shared path dependency,
+    // Go and JS. The text pipeline is built a third time in the first checkout: two
+    // `--no-cache` builds in one place must agree as well.
+    let builds: [(&str, &[&PathBuf]); 2] = [
+        ("samples/text-pipeline", &[&first, &second, &first]),
+        ("samples/edge-api", &[&first, &second]),
+    ];
+    for (sample, checkouts) in builds {
         let mut artifacts = Vec::new();
-        // The first checkout twice: two `--no-cache` builds in one place, too.
-        for dir in [&first, &second, &first] {
-            let out = weld(dir, &["compose", pipeline, "--no-cache", "-o", "out.wasm"]);
-            assert!(out.status.success(), "{pipeline}: {}", text(&out));
+        for root in checkouts {
+            let dir = root.join(sample);
+            let out = weld(&dir, &["compose", "--no-cache", "-o", "out.wasm"]);
+            assert!(out.status.success(), "{sample}: {}", text(&out));
             artifacts.push(std::fs::read(dir.join("out.wasm")).unwrap());
         }
         assert!(
             artifacts[0] == artifacts[1],
-            "{pipeline}: the two checkouts composed different bytes"
+            "{sample}: the two checkouts composed different bytes"
         );
         assert!(
-            artifacts[0] == artifacts[2],
-            "{pipeline}: two `--no-cache` builds composed different bytes"
+            artifacts.iter().all(|a| *a == artifacts[0]),
+            "{sample}: two `--no-cache` builds composed different bytes"
         );
     }
 }

@@ -159,7 +159,11 @@ pub fn build_all(
 
     // Every toolchain problem is reported before anything is built.
     let langs: Vec<Lang> = sources.iter().map(|s| s.lang).collect();
-    let toolchains = match Toolchains::detect(&langs) {
+    let toolchains = match Toolchains::detect_cached(
+        &langs,
+        &work_dir.join("toolchains.json"),
+        options.no_cache,
+    ) {
         Ok(t) => t,
         Err(problems) => {
             return Err(problems

@@ -3,8 +3,20 @@
 //! Each language's toolchain is checked once per `weld compose`: present, recent enough,
 //! and for Rust, with the `wasm32-wasip2` target installed. Every problem is reported
 //! at once with what to install.
+//!
+//! Asking a toolchain its version is most of what an unchanged `weld compose` costs
+//! (hundreds of milliseconds when `go` is a version manager's shim), so each answer is
+//! kept in the work folder (`.weld/toolchains.json`) with a fingerprint of what decides
+//! it, and asked again only when the fingerprint changes: the environment variables that
+//! select a toolchain, `PATH`, the program `PATH` resolves to and the real binary behind
+//! it (size, modification time, inode), and the files version managers select versions
+//! with (rustup's settings and `rust-toolchain` files, pyenv's version files).
+//! `--no-cache` asks again.
 
-use std::{path::PathBuf, process::Command};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 use crate::manifest::Lang;
 
@@ -33,13 +45,60 @@ pub struct Toolchains {
 }
 
 impl Toolchains {
-    /// Checks the toolchains of `langs`.
-    pub fn detect(langs: &[Lang]) -> Result<Toolchains, Vec<ToolchainProblem>> {
+    /// Checks the toolchains of `langs`, reusing the answers kept in `cache` (a JSON
+    /// file) while their fingerprints hold; `refresh` asks every toolchain again.
+    pub fn detect_cached(
+        langs: &[Lang],
+        cache: &Path,
+        refresh: bool,
+    ) -> Result<Toolchains, Vec<ToolchainProblem>> {
+        let mut kept: ProbeCache = std::fs::read(cache)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        let mut changed = false;
+        let mut answer = |lang: Lang, probe: fn() -> Result<Probed, String>| {
+            let key = lang.as_str().to_string();
+            if !refresh
+                && let Some(entry) = kept.0.get(&key)
+                && entry.fingerprint == fingerprint(lang, &entry.binaries)
+            {
+                return Ok(entry.version.clone());
+            }
+            let probed = probe()?;
+            kept.0.insert(
+                key,
+                ProbeEntry {
+                    fingerprint: fingerprint(lang, &probed.binaries),
+                    version: probed.version.clone(),
+                    binaries: probed.binaries,
+                },
+            );
+            changed = true;
+            Ok(probed.version)
+        };
+        let found = Self::detect_with(langs, &mut answer);
+        if changed
+            && let Ok(json) = serde_json::to_vec_pretty(&kept)
+            && let Some(dir) = cache.parent()
+        {
+            // A cache that cannot be written only costs the next run its probes.
+            let _ = std::fs::create_dir_all(dir).and_then(|()| {
+                crate::link::write_atomically(cache, &json).map_err(std::io::Error::other)
+            });
+        }
+        found
+    }
+
+    fn detect_with(
+        langs: &[Lang],
+        answer: &mut dyn FnMut(Lang, fn() -> Result<Probed, String>) -> Result<String, String>,
+    ) -> Result<Toolchains, Vec<ToolchainProblem>> {
         let mut found = Toolchains::default();
         let mut problems = Vec::new();
         let setup = "run `scripts/setup` from the Weld repository, which installs every toolchain Weld uses";
         if langs.contains(&Lang::Rust) {
-            match rust() {
+            match answer(Lang::Rust, rust) {
                 Ok(v) => found.rust = v,
                 Err(message) => problems.push(ToolchainProblem {
                     lang: Lang::Rust,
@@ -51,7 +110,7 @@ impl Toolchains {
             }
         }
         if langs.contains(&Lang::Go) {
-            match go() {
+            match answer(Lang::Go, go) {
                 Ok(v) => found.go = v,
                 Err(message) => problems.push(ToolchainProblem {
                     lang: Lang::Go,
@@ -63,7 +122,7 @@ impl Toolchains {
             }
         }
         if langs.contains(&Lang::Js) {
-            match js() {
+            match answer(Lang::Js, js) {
                 Ok(v) => found.js = v,
                 Err(message) => problems.push(ToolchainProblem {
                     lang: Lang::Js,
@@ -119,18 +178,23 @@ fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     ))
 }
 
-fn rust() -> Result<String, String> {
+fn rust() -> Result<Probed, String> {
     let version = output("rustc", &["-V"])?;
     let sysroot = PathBuf::from(output("rustc", &["--print", "sysroot"])?);
-    if !sysroot.join("lib/rustlib/wasm32-wasip2").is_dir() {
+    let target = sysroot.join("lib/rustlib/wasm32-wasip2");
+    if !target.is_dir() {
         return Err(format!(
             "the Rust target `wasm32-wasip2` is not installed for {version}"
         ));
     }
-    Ok(version)
+    Ok(Probed {
+        version,
+        // `rustup update` replaces the compiler; removing the target removes its folder.
+        binaries: vec![sysroot.join("bin/rustc"), target],
+    })
 }
 
-fn go() -> Result<String, String> {
+fn go() -> Result<Probed, String> {
     let version = output("go", &["version"])?;
     let found = version
         .split_whitespace()
@@ -142,10 +206,15 @@ fn go() -> Result<String, String> {
             found.0, found.1, found.2, GO_MIN.0, GO_MIN.1, GO_MIN.2
         ));
     }
-    Ok(version)
+    // The real installation behind whatever `go` on PATH is (a shim, a symlink).
+    let goroot = PathBuf::from(output("go", &["env", "GOROOT"])?);
+    Ok(Probed {
+        version,
+        binaries: vec![goroot.join("bin/go"), goroot.join("VERSION")],
+    })
 }
 
-fn js() -> Result<String, String> {
+fn js() -> Result<Probed, String> {
     let version = output("node", &["--version"])?;
     let found = parse_version(&version).unwrap_or_default();
     if found < NODE_MIN {
@@ -166,7 +235,130 @@ fn js() -> Result<String, String> {
         .ok()
         .and_then(|v| v["version"].as_str().map(str::to_string))
         .unwrap_or_default();
-    Ok(format!("node {version}, componentize-js {componentize}"))
+    Ok(Probed {
+        version: format!("node {version}, componentize-js {componentize}"),
+        binaries: vec![package],
+    })
+}
+
+/// What a probe found: the version string and the files behind it.
+struct Probed {
+    version: String,
+    /// Files whose change means the toolchain changed (the real compiler binary,
+    /// an installed target), found while probing.
+    binaries: Vec<PathBuf>,
+}
+
+/// Probe answers kept between runs, by language.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct ProbeCache(std::collections::BTreeMap<String, ProbeEntry>);
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ProbeEntry {
+    fingerprint: String,
+    version: String,
+    binaries: Vec<PathBuf>,
+}
+
+/// A hash of everything that decides which toolchain of `lang` a probe would find.
+fn fingerprint(lang: Lang, binaries: &[PathBuf]) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    let mut add = |label: &str, value: &str| {
+        h.update((label.len() as u64).to_le_bytes());
+        h.update(label.as_bytes());
+        h.update((value.len() as u64).to_le_bytes());
+        h.update(value.as_bytes());
+    };
+    let (program, vars, selection): (&str, &[&str], Vec<PathBuf>) = match lang {
+        Lang::Rust => {
+            let rustup_home = std::env::var_os("RUSTUP_HOME")
+                .map(PathBuf::from)
+                .or_else(|| home().map(|h| h.join(".rustup")));
+            let mut files: Vec<PathBuf> = rustup_home
+                .map(|h| vec![h.join("settings.toml")])
+                .unwrap_or_default();
+            files.extend(upward(&["rust-toolchain", "rust-toolchain.toml"]));
+            (
+                "rustc",
+                &["RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "CARGO_HOME", "RUSTC"],
+                files,
+            )
+        }
+        Lang::Go => {
+            let pyenv_root = std::env::var_os("PYENV_ROOT")
+                .map(PathBuf::from)
+                .or_else(|| home().map(|h| h.join(".pyenv")));
+            let mut files: Vec<PathBuf> = pyenv_root
+                .map(|r| vec![r.join("version")])
+                .unwrap_or_default();
+            files.extend(upward(&[".python-version", ".go-version"]));
+            (
+                "go",
+                &["GOROOT", "GOTOOLCHAIN", "PYENV_VERSION", "PYENV_ROOT"],
+                files,
+            )
+        }
+        Lang::Js => ("node", &["WELD_JS_TOOLS", "NVM_BIN"], Vec::new()),
+        Lang::Wasm => ("", &[], Vec::new()),
+    };
+    add("path", &std::env::var("PATH").unwrap_or_default());
+    for var in vars {
+        add(var, &std::env::var(var).unwrap_or_default());
+    }
+    let resolved = which(program);
+    add("program", &stat(resolved.as_deref()));
+    let real = resolved
+        .as_deref()
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    add("program-real", &stat(real.as_deref()));
+    for file in binaries.iter().chain(&selection) {
+        add(&file.to_string_lossy(), &stat(Some(file)));
+    }
+    hex::encode(h.finalize())
+}
+
+/// `len mtime inode` of a file, or `missing`.
+fn stat(path: Option<&Path>) -> String {
+    use std::os::unix::fs::MetadataExt as _;
+    match path.and_then(|p| std::fs::metadata(p).ok()) {
+        Some(m) => format!("{} {}.{} {}", m.len(), m.mtime(), m.mtime_nsec(), m.ino()),
+        None => "missing".to_string(),
+    }
+}
+
+/// The first `program` on PATH.
+fn which(program: &str) -> Option<PathBuf> {
+    if program.is_empty() {
+        return None;
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Each of `names` found in the current folder or the nearest folder above it that has
+/// one: where version managers look for a per-project version.
+fn upward(names: &[&str]) -> Vec<PathBuf> {
+    let Ok(mut dir) = std::env::current_dir() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    loop {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() && !found.iter().any(|f: &PathBuf| f.ends_with(name)) {
+                found.push(candidate);
+            }
+        }
+        if !dir.pop() {
+            return found;
+        }
+    }
+}
+
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(PathBuf::from)
 }
 
 /// Where Weld's npm packages are installed: `$WELD_JS_TOOLS`, or `tools/js` of the
@@ -189,5 +381,47 @@ mod tests {
         );
         assert_eq!(parse_version("v20.20.2"), Some((20, 20, 2)));
         assert_eq!(parse_version("1.28"), Some((1, 28, 0)));
+    }
+
+    /// Writes a kept answer for Rust that no real probe would give.
+    fn keep_fake_answer(cache: &Path, binary: &Path) {
+        let mut kept = ProbeCache::default();
+        kept.0.insert(
+            "rust".into(),
+            ProbeEntry {
+                fingerprint: fingerprint(Lang::Rust, &[binary.to_path_buf()]),
+                version: "rustc 0.0.0-kept".into(),
+                binaries: vec![binary.to_path_buf()],
+            },
+        );
+        std::fs::write(cache, serde_json::to_vec(&kept).unwrap()).unwrap();
+    }
+
+    fn rust_version(cache: &Path, refresh: bool) -> Option<String> {
+        Toolchains::detect_cached(&[Lang::Rust], cache, refresh)
+            .ok()
+            .map(|t| t.version(Lang::Rust).to_string())
+    }
+
+    #[test]
+    fn a_kept_answer_is_used_until_its_fingerprint_changes_or_a_refresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("rustc");
+        std::fs::write(&binary, "one").unwrap();
+        let cache = dir.path().join("toolchains.json");
+        let kept = Some("rustc 0.0.0-kept".to_string());
+
+        // Same fingerprint: the kept answer, no probe.
+        keep_fake_answer(&cache, &binary);
+        assert_eq!(rust_version(&cache, false), kept);
+
+        // `--no-cache` asks the toolchain (a real answer, or an error without the
+        // wasm32-wasip2 target; never the kept one).
+        assert_ne!(rust_version(&cache, true), kept);
+
+        // The binary behind the toolchain changed: asked again.
+        keep_fake_answer(&cache, &binary);
+        std::fs::write(&binary, "another").unwrap();
+        assert_ne!(rust_version(&cache, false), kept);
     }
 }
