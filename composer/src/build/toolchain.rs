@@ -57,7 +57,7 @@ impl Toolchains {
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
         let mut changed = false;
-        let mut answer = |lang: Lang, probe: fn() -> Result<Probed, String>| {
+        let mut answer = |lang: Lang, probe: Probe| {
             let key = lang.as_str().to_string();
             if !refresh
                 && let Some(entry) = kept.0.get(&key)
@@ -92,7 +92,7 @@ impl Toolchains {
 
     fn detect_with(
         langs: &[Lang],
-        answer: &mut dyn FnMut(Lang, fn() -> Result<Probed, String>) -> Result<String, String>,
+        answer: &mut impl FnMut(Lang, Probe) -> Result<String, String>,
     ) -> Result<Toolchains, Vec<ToolchainProblem>> {
         let mut found = Toolchains::default();
         let mut problems = Vec::new();
@@ -240,6 +240,9 @@ fn js() -> Result<Probed, String> {
         binaries: vec![package],
     })
 }
+
+/// Asks one language's toolchain.
+type Probe = fn() -> Result<Probed, String>;
 
 /// What a probe found: the version string and the files behind it.
 struct Probed {
