@@ -174,6 +174,9 @@ pub fn trap_message(trap: Trap) -> String {
     }
 }
 
+/// How frames of modules that belong to no stage are named (in stacks and profiles).
+pub(crate) const GLUE: &str = "(component glue)";
+
 /// One frame of a guest stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
@@ -193,7 +196,7 @@ impl std::fmt::Display for Frame {
             Origin::Module(module) => write!(f, "`{module}`: ")?,
             // Modules the component encoding adds without a name: the trampolines
             // wit-component puts between stages and adapters.
-            Origin::Unknown => f.write_str("(component glue): ")?,
+            Origin::Unknown => write!(f, "{GLUE}: ")?,
         }
         f.write_str(&self.function)?;
         if let Some(location) = &self.location {
@@ -279,7 +282,7 @@ pub fn describe_frames(backtrace: &WasmBacktrace) -> Vec<Frame> {
 
 /// A Rust symbol (`_ZN5inner5check17h…E`, `_RNv…`) as Rust spells the function
 /// (`inner::check`), without the hash; any other name as it is.
-fn demangle(name: &str) -> String {
+pub(crate) fn demangle(name: &str) -> String {
     format!("{:#}", rustc_demangle::demangle(name))
 }
 

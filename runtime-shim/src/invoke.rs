@@ -114,7 +114,8 @@ pub enum InvokeError {
 
 /// Runs the whole `invoke` command.
 pub fn invoke(options: &InvokeOptions) -> Result<InvokeOutput, InvokeError> {
-    invoke_sampled(options, None).0
+    let (prepared, call, _) = prepare_call(options, &EngineOptions::one_shot(options.limits))?;
+    run_call(&prepared, &call)
 }
 
 /// [`invoke`] under wasmtime's guest profiler: instantiation and the call are sampled
@@ -128,72 +129,48 @@ pub fn invoke_profiled(
     Result<InvokeOutput, InvokeError>,
     Option<Result<crate::profile::ProfileSummary, crate::profile::ProfileError>>,
 ) {
-    invoke_sampled(options, Some(profile))
-}
-
-#[cfg(not(feature = "profiling"))]
-type ProfileRequest = std::convert::Infallible;
-#[cfg(feature = "profiling")]
-type ProfileRequest = crate::profile::ProfileOptions;
-#[cfg(not(feature = "profiling"))]
-type ProfileOutcome = std::convert::Infallible;
-#[cfg(feature = "profiling")]
-type ProfileOutcome = Result<crate::profile::ProfileSummary, crate::profile::ProfileError>;
-
-fn invoke_sampled(
-    options: &InvokeOptions,
-    profile: Option<ProfileRequest>,
-) -> (Result<InvokeOutput, InvokeError>, Option<ProfileOutcome>) {
     let engine_options = EngineOptions {
-        #[cfg(feature = "profiling")]
-        sample_interval: profile.as_ref().map(|p| p.interval),
+        sample_interval: Some(profile.interval),
         ..EngineOptions::one_shot(options.limits)
     };
-    let prepared = open(&engine_options, &options.artifact, &options.load)
-        .map_err(InvokeError::from)
-        .and_then(|(engine, loaded)| {
-            let prepared = Prepared::new(
-                &engine,
-                &options.artifact,
-                &loaded.component,
-                options.capabilities.clone(),
-            )?;
-            Ok((prepared, engine, loaded.component))
-        });
-    let (mut prepared, engine, component) = match prepared {
+    let (mut prepared, call, component) = match prepare_call(options, &engine_options) {
         Ok(prepared) => prepared,
         Err(error) => return (Err(error), None),
     };
-    let call = match prepared.parse_call(&options.call) {
-        Ok(call) => call,
-        Err(error) => return (Err(error), None),
-    };
-    #[cfg(feature = "profiling")]
-    let profile = match profile {
-        None => None,
-        Some(profile) => {
-            let name = options.artifact.display().to_string();
-            match crate::profile::GuestProfile::start(&engine, &name, &component, profile) {
-                Ok(profile) => {
-                    prepared.sample_with(profile.sampler());
-                    Some(profile)
-                }
-                Err(error) => return (Err(InvokeError::Profile(error)), None),
-            }
-        }
-    };
-    #[cfg(not(feature = "profiling"))]
-    let _ = (&engine, &component, &mut prepared, profile);
-    let result = block_on(async {
+    let name = options.artifact.display().to_string();
+    let profile =
+        match crate::profile::GuestProfile::start(&prepared.engine, &name, &component, profile) {
+            Ok(profile) => profile,
+            Err(error) => return (Err(InvokeError::Profile(error)), None),
+        };
+    prepared.sample_with(profile.sampler());
+    let result = run_call(&prepared, &call);
+    (result, profile.finish().transpose())
+}
+
+/// Loads, links and pre-instantiates the artifact and parses the call against it.
+fn prepare_call(
+    options: &InvokeOptions,
+    engine_options: &EngineOptions,
+) -> Result<(Prepared, Call, Component), InvokeError> {
+    let (engine, loaded) = open(engine_options, &options.artifact, &options.load)?;
+    let prepared = Prepared::new(
+        &engine,
+        &options.artifact,
+        &loaded.component,
+        options.capabilities.clone(),
+    )?;
+    let call = prepared.parse_call(&options.call)?;
+    Ok((prepared, call, loaded.component))
+}
+
+/// Instantiates in a fresh store and makes the call.
+fn run_call(prepared: &Prepared, call: &Call) -> Result<InvokeOutput, InvokeError> {
+    block_on(async {
         let (mut store, instance) = prepared.instantiate().await?;
-        let results = prepared.call(&mut store, &instance, &call).await?;
+        let results = prepared.call(&mut store, &instance, call).await?;
         call.output(results)
-    });
-    #[cfg(feature = "profiling")]
-    let summary = profile.and_then(|profile| profile.finish().transpose());
-    #[cfg(not(feature = "profiling"))]
-    let summary = None;
-    (result, summary)
+    })
 }
 
 /// A component linked and pre-instantiated: each [`Prepared::instantiate`]

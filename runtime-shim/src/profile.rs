@@ -17,7 +17,7 @@ use std::time::Duration;
 use wasmtime::component::Component;
 use wasmtime::{GuestProfiler, StoreContextMut};
 
-use crate::diagnose::stage_of_module;
+use crate::diagnose::{GLUE, demangle, stage_of_module};
 use crate::engine::WeldEngine;
 use crate::limits::{EpochSampler, HumanDuration};
 use crate::loader::write_atomically;
@@ -255,10 +255,7 @@ impl ProfileSummary {
                 };
                 samples += 1;
                 let stage = stage_of_func(func);
-                let function = format!(
-                    "{:#}",
-                    rustc_demangle::demangle(string(at(&func_name, Some(func))))
-                );
+                let function = demangle(string(at(&func_name, Some(func))));
                 // Every stage on the stack, innermost first, each once.
                 let mut on_stack: Vec<Option<String>> = Vec::new();
                 let mut frame = stack;
@@ -339,7 +336,7 @@ impl std::fmt::Display for ProfileSummary {
         let share = |n: u64| 100.0 * n as f64 / self.samples as f64;
         let stage_name = |stage: &Option<String>| match stage {
             Some(stage) => format!("stage `{stage}`"),
-            None => "(component glue)".to_string(),
+            None => GLUE.to_string(),
         };
         write!(f, "\n{INDENT}  own  total")?;
         for share_of in &self.stages {

@@ -68,7 +68,7 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
     if cx.stage.lang == Lang::Rust {
         // Relative to the crate, as Cargo.toml names them: a checkout elsewhere (a CI
         // cache restored into another path) has the same key.
-        let own = std::fs::canonicalize(&cx.stage.path).unwrap_or_else(|_| cx.stage.path.clone());
+        let own = super::rust::canonical(&cx.stage.path);
         // A workspace above the crate decides its profile and dependency versions.
         let root = super::rust::workspace_root(&cx.stage.path);
         if root != own {

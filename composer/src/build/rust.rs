@@ -18,6 +18,7 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
             ..BuildFailure::new(cx.stage, format!("`{}` does not exist", manifest.display()))
         });
     }
+    let layout = CrateLayout::of(&cx.stage.path, cx.pipeline_dir);
     // One target folder for all Rust stages of a pipeline, so shared dependencies
     // (wit-bindgen) compile once; another for debug builds, so switching between the
     // two does not recompile everything each time.
@@ -40,7 +41,7 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
     .env_remove("RUSTFLAGS")
     .env(
         "CARGO_ENCODED_RUSTFLAGS",
-        remap_flags(&cx.stage.path, cx.pipeline_dir, &target_dir).join("\x1f"),
+        remap_flags(&layout, &target_dir).join("\x1f"),
     )
     .env(
         "CARGO_TERM_COLOR",
@@ -52,7 +53,7 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         cmd.env("CARGO_PROFILE_RELEASE_DEBUG", "full")
             .env("CARGO_PROFILE_RELEASE_STRIP", "none");
     }
-    warn_if_outside_workspace(cx);
+    warn_if_outside_workspace(cx, &layout);
     let output = run(cx, cmd, "cargo build")?;
 
     // The last cdylib artifact Cargo reports is the stage's component.
@@ -83,6 +84,36 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         .map_err(|e| BuildFailure::new(cx.stage, format!("failed to read `{artifact}`: {e}")))
 }
 
+/// Where a stage crate sits: its folder, its path dependencies and its workspace root,
+/// found once per build (the remap flags and the workspace check both need them).
+struct CrateLayout {
+    crate_dir: PathBuf,
+    pipeline_dir: PathBuf,
+    path_dependencies: Vec<PathBuf>,
+    workspace_root: PathBuf,
+}
+
+impl CrateLayout {
+    fn of(crate_dir: &Path, pipeline_dir: &Path) -> Self {
+        Self {
+            crate_dir: canonical(crate_dir),
+            pipeline_dir: canonical(pipeline_dir),
+            path_dependencies: path_dependencies(crate_dir),
+            workspace_root: workspace_root(crate_dir),
+        }
+    }
+
+    /// `path` relative to the pipeline's folder, for messages.
+    fn shown(&self, path: &Path) -> PathBuf {
+        pathdiff::diff_paths(path, &self.pipeline_dir).unwrap_or_else(|| path.to_path_buf())
+    }
+}
+
+/// The canonical form of `path`, or its absolute form when it does not exist.
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path))
+}
+
 /// `--remap-path-prefix` flags that take every machine-specific path out of the
 /// component (panic locations and debug info name source files), so the same sources
 /// give the same bytes in any checkout: the sources of the crate and its path
@@ -92,14 +123,13 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
 /// (registry sources) becomes `/cargo`, the target folder `/weld/target`. rustc
 /// applies the last matching flag, so the most specific prefixes come last. Cargo's
 /// own `-C metadata` hash is already relative to the workspace root.
-fn remap_flags(crate_dir: &Path, pipeline_dir: &Path, target_dir: &Path) -> Vec<String> {
-    let canonical = |dir: &Path| std::fs::canonicalize(dir).unwrap_or_else(|_| absolute(dir));
-    let pipeline_dir = canonical(pipeline_dir);
+fn remap_flags(layout: &CrateLayout, target_dir: &Path) -> Vec<String> {
     // The closest folder holding the crate, its path dependencies and the pipeline.
-    let mut root = canonical(crate_dir);
-    for dir in path_dependencies(crate_dir)
+    let mut root = layout.crate_dir.clone();
+    for dir in layout
+        .path_dependencies
         .iter()
-        .chain(std::iter::once(&pipeline_dir))
+        .chain(std::iter::once(&layout.pipeline_dir))
     {
         while !dir.starts_with(&root) {
             if !root.pop() {
@@ -108,16 +138,13 @@ fn remap_flags(crate_dir: &Path, pipeline_dir: &Path, target_dir: &Path) -> Vec<
         }
     }
     // `""` when the pipeline's folder is the root, `..` and so on above it.
-    let relative_root = pathdiff::diff_paths(&root, &pipeline_dir).unwrap_or_default();
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let relative_root = pathdiff::diff_paths(&root, &layout.pipeline_dir).unwrap_or_default();
     let mut flags = Vec::new();
     let mut remap = |from: &Path, to: &str| {
         flags.push(format!("--remap-path-prefix={}={to}", from.display()));
     };
-    if let Some(home) = &cargo_home {
-        remap(home, "/cargo");
+    if let Some(home) = super::toolchain::env_dir("CARGO_HOME", ".cargo") {
+        remap(&home, "/cargo");
     }
     remap(&root, &relative_root.to_string_lossy());
     remap(target_dir, "/weld/target");
@@ -128,7 +155,7 @@ fn remap_flags(crate_dir: &Path, pipeline_dir: &Path, target_dir: &Path) -> Vec<
 /// crate's own included, whose Cargo.toml has a `[workspace]` table; the crate's folder
 /// when there is none (a lone package is its own workspace).
 pub fn workspace_root(crate_dir: &Path) -> PathBuf {
-    let own = std::fs::canonicalize(crate_dir).unwrap_or_else(|_| absolute(crate_dir));
+    let own = canonical(crate_dir);
     let mut dir = own.clone();
     loop {
         let is_root = std::fs::read_to_string(dir.join("Cargo.toml"))
@@ -147,28 +174,22 @@ pub fn workspace_root(crate_dir: &Path) -> PathBuf {
 /// Cargo hashes the absolute path of a path dependency that lies outside the
 /// workspace into `-C metadata`, hence into symbol names: the stage then differs in
 /// every checkout. Say so, with the fix.
-fn warn_if_outside_workspace(cx: &BuildContext<'_>) {
-    let root = workspace_root(&cx.stage.path);
-    let pipeline_dir =
-        std::fs::canonicalize(cx.pipeline_dir).unwrap_or_else(|_| absolute(cx.pipeline_dir));
-    let outside: Vec<String> = path_dependencies(&cx.stage.path)
-        .into_iter()
-        .filter(|dep| !dep.starts_with(&root))
-        .map(|dep| {
-            let shown = pathdiff::diff_paths(&dep, &pipeline_dir).unwrap_or(dep);
-            format!("`{}`", shown.display())
-        })
+fn warn_if_outside_workspace(cx: &BuildContext<'_>, layout: &CrateLayout) {
+    let outside: Vec<String> = layout
+        .path_dependencies
+        .iter()
+        .filter(|dep| !dep.starts_with(&layout.workspace_root))
+        .map(|dep| format!("`{}`", layout.shown(dep).display()))
         .collect();
     if outside.is_empty() {
         return;
     }
-    let root = pathdiff::diff_paths(&root, &pipeline_dir).unwrap_or(root);
     cx.term.diagnostic(
         &crate::diagnostic::Diagnostic::warning(format!(
             "stage `{}`: path dependency {} lies outside the crate's Cargo workspace (`{}`), so the stage's bytes depend on where the sources are checked out",
             cx.stage.name,
             outside.join(", "),
-            root.display()
+            layout.shown(&layout.workspace_root).display()
         ))
         .help("make one Cargo workspace that holds the stage crates and their path dependencies, e.g. a Cargo.toml with `[workspace] members = [...]` next to pipeline.yaml (see samples/edge-api)"),
     );
@@ -178,7 +199,7 @@ fn warn_if_outside_workspace(cx: &BuildContext<'_>) {
 /// transitively, outside the crate's own folder: their sources decide the component
 /// as much as the crate's own, so they belong in its cache key.
 pub fn path_dependencies(crate_dir: &Path) -> Vec<PathBuf> {
-    let own = std::fs::canonicalize(crate_dir).unwrap_or_else(|_| crate_dir.to_path_buf());
+    let own = canonical(crate_dir);
     let mut found: Vec<PathBuf> = Vec::new();
     let mut pending = vec![own.clone()];
     while let Some(dir) = pending.pop() {

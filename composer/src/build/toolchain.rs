@@ -275,10 +275,7 @@ fn fingerprint(lang: Lang, binaries: &[PathBuf]) -> String {
     };
     let (program, vars, selection): (&str, &[&str], Vec<PathBuf>) = match lang {
         Lang::Rust => {
-            let rustup_home = std::env::var_os("RUSTUP_HOME")
-                .map(PathBuf::from)
-                .or_else(|| home().map(|h| h.join(".rustup")));
-            let mut files: Vec<PathBuf> = rustup_home
+            let mut files: Vec<PathBuf> = env_dir("RUSTUP_HOME", ".rustup")
                 .map(|h| vec![h.join("settings.toml")])
                 .unwrap_or_default();
             files.extend(upward(&["rust-toolchain", "rust-toolchain.toml"]));
@@ -289,10 +286,7 @@ fn fingerprint(lang: Lang, binaries: &[PathBuf]) -> String {
             )
         }
         Lang::Go => {
-            let pyenv_root = std::env::var_os("PYENV_ROOT")
-                .map(PathBuf::from)
-                .or_else(|| home().map(|h| h.join(".pyenv")));
-            let mut files: Vec<PathBuf> = pyenv_root
+            let mut files: Vec<PathBuf> = env_dir("PYENV_ROOT", ".pyenv")
                 .map(|r| vec![r.join("version")])
                 .unwrap_or_default();
             files.extend(upward(&[".python-version", ".go-version"]));
@@ -360,8 +354,11 @@ fn upward(names: &[&str]) -> Vec<PathBuf> {
     }
 }
 
-fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(PathBuf::from)
+/// A tool's folder: `$var`, else `~/<in_home>` (`CARGO_HOME`, else `~/.cargo`).
+pub(super) fn env_dir(var: &str, in_home: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(in_home)))
 }
 
 /// Where Weld's npm packages are installed: `$WELD_JS_TOOLS`, or `tools/js` of the
