@@ -24,6 +24,9 @@ pub struct Capabilities {
     /// Let the guest open TCP/UDP sockets to any address and resolve names
     /// (`wasi:sockets`).
     pub allow_network: bool,
+    /// Configuration values served through `wasi:config/store`, by the key the
+    /// guest asks for (a composed artifact asks for `<stage>.<key>`).
+    pub config: Vec<(String, String)>,
 }
 
 /// One `--dir host[::guest]` grant.

@@ -308,6 +308,7 @@ impl CapabilityArgs {
             env,
             allow_outgoing_http: self.allow_outgoing_http,
             allow_network: self.allow_network,
+            config: Vec::new(),
         })
     }
 }

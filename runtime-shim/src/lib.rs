@@ -63,6 +63,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod engine;
 pub mod exports;
+pub mod grants;
 pub mod guest_output;
 pub mod host;
 pub mod invoke;
