@@ -25,6 +25,7 @@ pub mod contract;
 pub mod deploy;
 pub mod diagnostic;
 pub mod graph;
+pub mod guard;
 pub mod link;
 pub mod manifest;
 pub mod pipeline;

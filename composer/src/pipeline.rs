@@ -152,7 +152,7 @@ fn check_built(
     wiring::export_used_types(&manifest, &contracts, &mut wiring)?;
     // Linking is part of checking: whatever wac would refuse at compose time is found
     // here, on the stand-ins, and reported against the pipeline.
-    let artifact = link::link(&contracts, &wiring, &graph)
+    let artifact = link::link(&manifest, &contracts, &wiring, &graph)
         .map_err(|e| Diagnostics::from(link::diagnose(&manifest, &wiring, &e)))?;
     let mut warnings = std::mem::take(&mut wiring.warnings);
     warnings.extend(graph_warnings);

@@ -48,6 +48,20 @@ pub fn diagnose(manifest: &Manifest, wiring: &Wiring, error: &LinkError) -> Diag
             }
             d
         }
+        LinkError::Guard(e) => {
+            let stage = match e {
+                crate::guard::GuardError::Decode { stage, .. }
+                | crate::guard::GuardError::Unsupported { stage, .. }
+                | crate::guard::GuardError::Encode { stage, .. } => stage.as_str(),
+            };
+            Diagnostic::error(e.to_string())
+                .at_opt(src, manifest.key_span(&["stages", stage, "grants"]).or_else(|| manifest.key_span(&["stages", stage])), "")
+                .note(causes(error))
+                .help("grant the whole interface (`grants: { host: [...] }`, `env: \"*\"`, `http: \"*\"`) to pass it to the host unguarded")
+        }
+        LinkError::PlaceGuard { stage, .. } => Diagnostic::error(error.to_string())
+            .at_opt(src, manifest.key_span(&["stages", stage.as_str()]), "")
+            .note(causes(error)),
         LinkError::Alias { stage, export, .. } => {
             Diagnostic::error(format!("stage `{stage}` has no export `{export}` to link"))
                 .at_opt(src, manifest.key_span(&["stages", stage.as_str()]), "")

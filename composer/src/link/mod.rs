@@ -22,7 +22,13 @@ use wac_graph::{
     Processor,
 };
 
-use crate::{contract::Contracts, graph::StageGraph, manifest::StageName, wiring::Wiring};
+use crate::{
+    contract::Contracts,
+    graph::StageGraph,
+    guard::{GuardError, StagePlan},
+    manifest::{Manifest, StageName},
+    wiring::Wiring,
+};
 
 /// Why linking failed, with the stages and names involved.
 #[derive(Debug, thiserror::Error)]
@@ -69,12 +75,25 @@ pub enum LinkError {
     /// Encoding or validating the composed component failed.
     #[error("the linked component is not valid")]
     Encode(#[source] EncodeError),
+    /// A stage's guard could not be generated.
+    #[error(transparent)]
+    Guard(#[from] GuardError),
+    /// A stage's guard could not be placed in front of it (a bug in Weld).
+    #[error("cannot put the generated guard in front of stage `{stage}` (this is a bug in Weld)")]
+    PlaceGuard {
+        /// The stage.
+        stage: StageName,
+        /// wac's reason.
+        #[source]
+        source: anyhow::Error,
+    },
 }
 
 /// Links the stages and returns the composed component's bytes, validated. The
 /// contracts are left as they are (the graph is cloned), so `weld check` can link the
 /// stand-ins of a pipeline it goes on describing.
 pub fn link(
+    manifest: &Manifest,
     contracts: &Contracts,
     wiring: &Wiring,
     stages: &StageGraph,
@@ -87,6 +106,17 @@ pub fn link(
     for stage in &stages.order {
         let instance = graph.instantiate(packages[stage]);
         graph.set_node_name(instance, stage.as_str());
+        let plan = StagePlan::new(
+            &manifest.stages[stage],
+            wiring
+                .host_imports
+                .iter()
+                .filter(|h| &h.stage == stage)
+                .map(|h| (h.name.as_str(), h.origin)),
+        );
+        if !plan.is_empty() {
+            place_guard(&mut graph, packages[stage], instance, stage, &plan)?;
+        }
         for wire in wiring.wires.iter().filter(|w| &w.importer == stage) {
             let source = alias(
                 &mut graph,
@@ -135,6 +165,45 @@ pub fn link(
             }),
         })
         .map_err(LinkError::Encode)
+}
+
+/// Generates the guard of `stage` and connects its exports to the stage's guarded
+/// imports; the guard's own imports stay open and become the artifact's.
+fn place_guard(
+    graph: &mut wac_graph::CompositionGraph,
+    package: wac_graph::PackageId,
+    instance: NodeId,
+    stage: &StageName,
+    plan: &StagePlan,
+) -> Result<(), LinkError> {
+    let guard = crate::guard::generate(stage.as_str(), graph[package].bytes(), plan)?;
+    let failed = |source: anyhow::Error| LinkError::PlaceGuard {
+        stage: stage.clone(),
+        source,
+    };
+    // Traps in the guard (a refused call) then name the stage, like its own code.
+    let bytes = tag_stage_modules(&guard.bytes, stage.as_str());
+    let package = wac_graph::types::Package::from_bytes(
+        &format!("weld-guard:{stage}"),
+        None,
+        bytes,
+        graph.types_mut(),
+    )
+    .map_err(failed)?;
+    let package = graph
+        .register_package(package)
+        .map_err(|e| failed(e.into()))?;
+    let guard_instance = graph.instantiate(package);
+    graph.set_node_name(guard_instance, format!("{stage}-guard"));
+    for import in &guard.exports {
+        let export = graph
+            .alias_instance_export(guard_instance, import)
+            .map_err(|e| failed(e.into()))?;
+        graph
+            .set_instantiation_argument(instance, import, export)
+            .map_err(|e| failed(e.into()))?;
+    }
+    Ok(())
 }
 
 fn alias(

@@ -5,6 +5,7 @@
 //! steps can point their diagnostics at the key or value they are about. The schema is
 //! strict: unknown keys, duplicate keys, bad names and tabs are errors with a position.
 
+mod grants;
 mod locate;
 mod names;
 
@@ -17,6 +18,7 @@ use std::{
 use indexmap::IndexMap;
 use serde::{Deserialize, de};
 
+pub use grants::{ConfigKey, FileGrant, StageGrants};
 pub use locate::Locator;
 pub use names::{HOST, Lang, StageName, names_match, unversioned};
 
@@ -61,6 +63,9 @@ pub struct Stage {
     pub world: Option<String>,
     /// Explicit wiring of imports: import name -> a stage's export, or the host.
     pub imports: IndexMap<String, ImportSource>,
+    /// What it may reach beyond the ambient set (`grants:`), and its configuration
+    /// keys (`config:`).
+    pub grants: StageGrants,
 }
 
 /// Where an explicitly wired import comes from.
@@ -124,6 +129,9 @@ struct RawStage {
     world: Option<String>,
     #[serde(default)]
     imports: IndexMap<String, ImportSource>,
+    grants: Option<grants::RawGrants>,
+    #[serde(default)]
+    config: IndexMap<String, grants::RawConfig>,
 }
 
 /// `version:`, checked while parsing so a newer file fails with a clear message.
@@ -247,6 +255,7 @@ impl Manifest {
                         path: dir.join(s.path),
                         world: s.world,
                         imports: s.imports,
+                        grants: grants::stage_grants(s.grants, s.config),
                     };
                     (name, stage)
                 })
@@ -323,10 +332,103 @@ impl Manifest {
                 );
             }
         }
+        self.validate_grants(&mut diags);
         if diags.has_errors() {
             Err(diags)
         } else {
             Ok(())
+        }
+    }
+
+    /// Checks the values of every `grants:` and `config:`.
+    fn validate_grants(&self, diags: &mut Diagnostics) {
+        let src = &self.source;
+        let mut guest_dirs: IndexMap<&str, (&str, bool)> = IndexMap::new();
+        for stage in self.stages.values() {
+            let name = stage.name.as_str();
+            let g = &stage.grants;
+            let at = |field: &str| self.locator.value(&["stages", name, "grants", field]);
+            let bad = |field: &str, message: String, help: &str| {
+                Diagnostic::error(format!("stage `{name}`: {message}"))
+                    .at_opt(src, at(field), "")
+                    .help(help.to_string())
+            };
+            for var in &g.env {
+                if var.is_empty() || var.contains('=') || (var == "*" && g.env.len() > 1) {
+                    diags.push(bad(
+                        "env",
+                        format!("`{var}` is not an environment variable name"),
+                        "list variable names (`[LOG_LEVEL, REGION]`), or write `env: \"*\"` for all",
+                    ));
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            for file in &g.files {
+                if !file.guest.starts_with('/') {
+                    diags.push(bad(
+                        "files",
+                        format!("the guest path `{}` is not absolute", file.guest),
+                        "guest paths start with `/`, e.g. `{ guest: /data, host: ./data }`",
+                    ));
+                } else if !seen.insert(file.guest.as_str()) {
+                    diags.push(bad(
+                        "files",
+                        format!("the guest path `{}` is granted twice", file.guest),
+                        "list each directory once",
+                    ));
+                }
+                match guest_dirs.get(file.guest.as_str()) {
+                    Some((other, read_only)) if *read_only != file.read_only => diags.push(
+                        Diagnostic::error(format!(
+                            "stages `{other}` and `{name}` are granted `{}` with different modes",
+                            file.guest
+                        ))
+                        .at_opt(src, at("files"), "")
+                        .note("the host opens a guest directory once, for every stage it is granted to")
+                        .help("give both the same `mode`, or use two guest paths"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        guest_dirs.insert(&file.guest, (name, file.read_only));
+                    }
+                }
+            }
+            for host in &g.http {
+                if let Some(problem) = grants::http_host_problem(host) {
+                    diags.push(bad("http", format!("`{host}` is not an HTTP host: {problem}"), "e.g. `http: [api.example.com, \"*.example.com\", localhost:8080]`, or `http: \"*\"` for any host"));
+                }
+            }
+            for interface in &g.host {
+                let valid = interface.split_once(':').is_some_and(|(ns, rest)| {
+                    !ns.is_empty()
+                        && rest
+                            .split_once('/')
+                            .is_some_and(|(p, i)| !p.is_empty() && !i.is_empty())
+                });
+                if !valid || interface.contains('@') {
+                    diags.push(bad(
+                        "host",
+                        format!("`{interface}` is not an interface name"),
+                        "name host interfaces without version, e.g. `wasi:keyvalue/store`",
+                    ));
+                }
+            }
+            for key in &g.config {
+                if key.key.is_empty() || key.key.contains(char::is_whitespace) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "stage `{name}`: `{}` is not a configuration key",
+                            key.key
+                        ))
+                        .at_opt(
+                            src,
+                            self.locator.key(&["stages", name, "config", &key.key]),
+                            "",
+                        )
+                        .help("keys are words without spaces, e.g. `secret` or `api-url`"),
+                    );
+                }
+            }
         }
     }
 

@@ -1,0 +1,419 @@
+//! Per-stage grants, enforced inside the artifact.
+//!
+//! Every import a stage leaves to the host is either *ambient* (clocks, random,
+//! stdio, `wasi:io`, `wasi:http/types`: what language runtimes need to start and
+//! what holds no authority by itself), *granted* (passed to the host as before), or
+//! *guarded*. One component per stage, its guard, generated here, satisfies the
+//! guarded imports:
+//! - what is not granted is refused with the interface's own refusal (an empty
+//!   environment, no preopened directories, `access-denied`, `HTTP-request-denied`,
+//!   no configuration value) or, where the interface has none, a trap in a function
+//!   named `weld-deny:<stage>:<capability>:<interface>#<function>` that the runtime
+//!   shim turns into a message naming the grant to add;
+//! - what is granted in part is filtered: environment variables by name, preopened
+//!   directories by guest path, outgoing HTTP by host, configuration by key (the
+//!   stage asks for `key`, the host is asked for `<stage>.<key>`, a default answers
+//!   when the host has no value).
+//!
+//! A guard imports from the host only what it forwards, so the artifact imports the
+//! union of the grants plus the ambient set. Guards are generated in process: the
+//! stage's own WIT (decoded from its component) gives the exact interfaces and
+//! versions, [`module`] writes the core module, and wit-component makes it a component.
+
+mod layout;
+mod module;
+
+use indexmap::IndexMap;
+use wit_component::{ComponentEncoder, DecodedWasm, StringEncoding};
+use wit_parser::{
+    Function, FunctionKind, Handle, InterfaceId, Resolve, Stability, Type, TypeDef, TypeDefKind,
+    TypeOwner, World, WorldId, WorldItem, WorldKey,
+};
+
+use crate::manifest::{Stage, StageGrants, unversioned};
+use crate::wiring::HostOrigin;
+
+/// What a host import gives a stage the power to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// Environment variables, arguments, working directory (`wasi:cli/environment`).
+    Env,
+    /// Directories (`wasi:filesystem`).
+    Files,
+    /// Outgoing HTTP (`wasi:http/outgoing-handler`).
+    Http,
+    /// Sockets and name lookup (`wasi:sockets`).
+    Network,
+    /// Configuration (`wasi:config`).
+    Config,
+    /// Any other host interface.
+    Host,
+}
+
+impl Capability {
+    /// The capability an interface (unversioned) carries; `None` for the ambient set.
+    pub fn of(interface: &str) -> Option<Self> {
+        let (package, name) = interface.split_once('/').unwrap_or((interface, ""));
+        match package {
+            "wasi:io" | "wasi:clocks" | "wasi:random" => None,
+            "wasi:cli" => match name {
+                "environment" => Some(Capability::Env),
+                // stdin is ambient: the WASI 0.1 adapter every Rust and Go stage carries
+                // asks for it when it starts, and there is no empty stream to hand out
+                // instead. The host decides what it holds (empty when serving).
+                _ => None,
+            },
+            "wasi:http" => match name {
+                "outgoing-handler" => Some(Capability::Http),
+                _ => None,
+            },
+            "wasi:filesystem" => Some(Capability::Files),
+            "wasi:sockets" => Some(Capability::Network),
+            "wasi:config" => Some(Capability::Config),
+            _ => Some(Capability::Host),
+        }
+    }
+
+    /// The word used in trap names and `weld check`'s table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Capability::Env => "env",
+            Capability::Files => "files",
+            Capability::Http => "http",
+            Capability::Network => "network",
+            Capability::Config => "config",
+            Capability::Host => "host",
+        }
+    }
+
+    /// Every capability, in the order `weld check` prints them.
+    pub const ALL: [Capability; 6] = [
+        Capability::Env,
+        Capability::Files,
+        Capability::Http,
+        Capability::Network,
+        Capability::Config,
+        Capability::Host,
+    ];
+}
+
+/// How the guard answers one interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guarded {
+    /// Nothing granted: refuse every function.
+    Deny(Capability),
+    /// Only these environment variables; arguments and working directory if `args`.
+    Env {
+        /// Variable names.
+        vars: Vec<String>,
+        /// Every variable (`env: "*"`), arguments filtered.
+        all: bool,
+        /// Arguments and initial working directory.
+        args: bool,
+    },
+    /// Only these preopened directories, by guest path.
+    Preopens(Vec<String>),
+    /// Outgoing HTTP only to these hosts.
+    Http(Vec<String>),
+    /// The stage's configuration keys.
+    Config(Vec<crate::manifest::ConfigKey>),
+}
+
+/// What happens to each of a stage's host imports.
+#[derive(Debug, Clone, Default)]
+pub struct StagePlan {
+    /// Guarded imports (exact import names) and how.
+    pub guarded: IndexMap<String, Guarded>,
+}
+
+impl StagePlan {
+    /// Decides, for each host import of `stage`, whether it passes to the host or is
+    /// guarded.
+    pub fn new<'a>(
+        stage: &Stage,
+        host_imports: impl IntoIterator<Item = (&'a str, HostOrigin)>,
+    ) -> Self {
+        let g = &stage.grants;
+        let mut guarded = IndexMap::new();
+        for (import, origin) in host_imports {
+            // `imports: { x: host }` and `host-imports:` are grants written in the pipeline.
+            if origin != HostOrigin::Wasi && origin != HostOrigin::HostImports {
+                continue;
+            }
+            let interface = unversioned(import);
+            let Some(capability) = Capability::of(interface) else {
+                continue;
+            };
+            if let Some(how) = guard_for(g, capability, interface, origin) {
+                guarded.insert(import.to_string(), how);
+            }
+        }
+        Self { guarded }
+    }
+
+    /// Whether the stage needs a guard at all.
+    pub fn is_empty(&self) -> bool {
+        self.guarded.is_empty()
+    }
+}
+
+/// How `capability` is guarded for a stage with grants `g`; `None` passes it to the host.
+fn guard_for(
+    g: &StageGrants,
+    capability: Capability,
+    interface: &str,
+    origin: HostOrigin,
+) -> Option<Guarded> {
+    let all = |list: &[String]| list.len() == 1 && list[0] == "*";
+    let deny = Some(Guarded::Deny(capability));
+    match capability {
+        Capability::Env if all(&g.env) && g.args => None,
+        Capability::Env if g.env.is_empty() && !g.args => deny,
+        Capability::Env => Some(Guarded::Env {
+            vars: if all(&g.env) {
+                Vec::new()
+            } else {
+                g.env.clone()
+            },
+            all: all(&g.env),
+            args: g.args,
+        }),
+        Capability::Files if g.files.is_empty() => deny,
+        Capability::Files if interface == "wasi:filesystem/preopens" => Some(Guarded::Preopens(
+            g.files.iter().map(|f| f.guest.clone()).collect(),
+        )),
+        Capability::Files => None,
+        Capability::Http if all(&g.http) => None,
+        Capability::Http if g.http.is_empty() => deny,
+        Capability::Http => Some(Guarded::Http(g.http.clone())),
+        Capability::Network if g.network => None,
+        Capability::Network => deny,
+        Capability::Config if g.config.is_empty() => deny,
+        Capability::Config => Some(Guarded::Config(g.config.clone())),
+        Capability::Host if origin == HostOrigin::HostImports => None,
+        Capability::Host if g.host.iter().any(|h| h == interface) => None,
+        Capability::Host => deny,
+    }
+}
+
+/// Why a guard could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    /// The stage's component does not describe its imports.
+    #[error("cannot read the WIT of stage `{stage}`")]
+    Decode {
+        /// The stage.
+        stage: String,
+        /// wit-component's reason.
+        #[source]
+        source: anyhow::Error,
+    },
+    /// The stage imports something the guard cannot stand in for.
+    #[error("stage `{stage}`: cannot guard import `{import}`: {reason}")]
+    Unsupported {
+        /// The stage.
+        stage: String,
+        /// The import.
+        import: String,
+        /// Why.
+        reason: String,
+    },
+    /// wit-component refused the generated module (a bug in Weld).
+    #[error("the generated guard of stage `{stage}` is not valid (this is a bug in Weld)")]
+    Encode {
+        /// The stage.
+        stage: String,
+        /// The reason.
+        #[source]
+        source: anyhow::Error,
+    },
+}
+
+/// A generated guard: its component and the imports of the stage it satisfies (the
+/// guard exports each under the same name).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// The component.
+    pub bytes: Vec<u8>,
+    /// The stage's imports it exports.
+    pub exports: Vec<String>,
+}
+
+/// Generates the guard of `stage` from its component (for its WIT) and its plan.
+pub fn generate(stage: &str, component: &[u8], plan: &StagePlan) -> Result<Guard, GuardError> {
+    let decode_error = |source| GuardError::Decode {
+        stage: stage.to_string(),
+        source,
+    };
+    let (mut resolve, stage_world) = match wit_component::decode(component).map_err(decode_error)? {
+        DecodedWasm::Component(resolve, world) => (resolve, world),
+        DecodedWasm::WitPackage(..) => {
+            return Err(decode_error(anyhow::anyhow!(
+                "it is a WIT package, not a component"
+            )));
+        }
+    };
+
+    // The stage's imported interfaces, by import name.
+    let imported: IndexMap<String, (WorldKey, InterfaceId)> = resolve.worlds[stage_world]
+        .imports
+        .iter()
+        .filter_map(|(key, item)| match item {
+            WorldItem::Interface { id, .. } => {
+                Some((resolve.name_world_key(key), (key.clone(), *id)))
+            }
+            _ => None,
+        })
+        .collect();
+
+    let mut interfaces = Vec::new();
+    for (import, how) in &plan.guarded {
+        let Some((key, id)) = imported.get(import) else {
+            return Err(GuardError::Unsupported {
+                stage: stage.to_string(),
+                import: import.clone(),
+                reason: "it is not an interface import of the stage".to_string(),
+            });
+        };
+        if let Guarded::Http(_) = how {
+            add_authority_method(&mut resolve, *id).map_err(|reason| GuardError::Unsupported {
+                stage: stage.to_string(),
+                import: import.clone(),
+                reason,
+            })?;
+        }
+        interfaces.push(module::Interface {
+            key: key.clone(),
+            id: *id,
+            how: how.clone(),
+        });
+    }
+
+    // The guard's world: it exports the guarded interfaces and may import everything
+    // else the stage imports (wit-component keeps only what the module uses), plus the
+    // host side of the interfaces it filters.
+    let mut world = World {
+        name: format!("{stage}-guard"),
+        imports: IndexMap::new(),
+        exports: IndexMap::new(),
+        package: resolve.worlds[stage_world].package,
+        docs: Default::default(),
+        stability: Stability::Unknown,
+        includes: Vec::new(),
+        span: Default::default(),
+    };
+    for (key, id) in imported.values() {
+        let exported = interfaces.iter().find(|i| i.id == *id);
+        let item = WorldItem::Interface {
+            id: *id,
+            stability: Stability::Unknown,
+            external_id: None,
+            docs: Default::default(),
+            span: Default::default(),
+        };
+        match exported {
+            Some(i) if matches!(i.how, Guarded::Deny(_)) => {}
+            _ => {
+                world.imports.insert(key.clone(), item.clone());
+            }
+        }
+        if exported.is_some() {
+            world.exports.insert(key.clone(), item);
+        }
+    }
+    let world: WorldId = resolve.worlds.alloc(world);
+
+    let encode_error = |source| GuardError::Encode {
+        stage: stage.to_string(),
+        source,
+    };
+    let wat = module::write(&resolve, world, stage, &interfaces).map_err(encode_error)?;
+    let mut core = wat::parse_str(&wat).map_err(|e| encode_error(e.into()))?;
+    wit_component::embed_component_metadata(
+        &mut core,
+        &resolve,
+        world,
+        StringEncoding::UTF8,
+        false,
+    )
+    .map_err(encode_error)?;
+    let bytes = ComponentEncoder::default()
+        .validate(true)
+        .module(&core)
+        .and_then(|e| e.encode())
+        .map_err(encode_error)?;
+    Ok(Guard {
+        bytes,
+        exports: plan.guarded.keys().cloned().collect(),
+    })
+}
+
+/// Adds `[method]outgoing-request.authority` to the stage's `wasi:http/types` when the
+/// stage itself never calls it: the HTTP guard reads the request's host with it, and a
+/// decoded component only lists the functions it imports.
+fn add_authority_method(resolve: &mut Resolve, handler: InterfaceId) -> Result<(), String> {
+    // The request type, as the handler's `handle` function sees it.
+    let handle = resolve.interfaces[handler]
+        .functions
+        .get("handle")
+        .ok_or("the interface has no `handle` function")?;
+    let request = match handle.params.first().map(|p| &p.ty) {
+        Some(Type::Id(id)) => match resolve.types[*id].kind {
+            TypeDefKind::Handle(Handle::Own(r)) => r,
+            _ => return Err("`handle` does not take an owned request".to_string()),
+        },
+        _ => return Err("`handle` does not take a request".to_string()),
+    };
+    let request = dealias(resolve, request);
+    let TypeOwner::Interface(types) = resolve.types[request].owner else {
+        return Err("the request type is not defined in an interface".to_string());
+    };
+    let name = "[method]outgoing-request.authority".to_string();
+    if resolve.interfaces[types].functions.contains_key(&name) {
+        return Ok(());
+    }
+    let borrow = resolve.types.alloc(TypeDef {
+        name: None,
+        kind: TypeDefKind::Handle(Handle::Borrow(request)),
+        owner: TypeOwner::None,
+        docs: Default::default(),
+        stability: Stability::Unknown,
+        span: Default::default(),
+        external_id: None,
+    });
+    let option = resolve.types.alloc(TypeDef {
+        name: None,
+        kind: TypeDefKind::Option(Type::String),
+        owner: TypeOwner::None,
+        docs: Default::default(),
+        stability: Stability::Unknown,
+        span: Default::default(),
+        external_id: None,
+    });
+    resolve.interfaces[types].functions.insert(
+        name.clone(),
+        Function {
+            name,
+            kind: FunctionKind::Method(request),
+            params: vec![wit_parser::Param {
+                name: "self".to_string(),
+                ty: Type::Id(borrow),
+                span: Default::default(),
+            }],
+            result: Some(Type::Id(option)),
+            docs: Default::default(),
+            stability: Stability::Unknown,
+            span: Default::default(),
+            external_id: None,
+        },
+    );
+    Ok(())
+}
+
+/// Follows `type x = y` aliases to the defining type.
+fn dealias(resolve: &Resolve, mut id: wit_parser::TypeId) -> wit_parser::TypeId {
+    while let TypeDefKind::Type(Type::Id(next)) = resolve.types[id].kind {
+        id = next;
+    }
+    id
+}
