@@ -142,7 +142,9 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Re
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        if entry.file_type()?.is_dir() {
+        // `metadata` follows symlinks: a symlinked folder (say `wit/deps`) is hashed
+        // like the folder it points to.
+        if std::fs::metadata(&path)?.is_dir() {
             walk(root, &path, out)?;
             continue;
         }
