@@ -67,12 +67,15 @@ impl Checked {
                     w.import, w.exporter, w.export
                 );
             }
+            let plan = crate::guard::StagePlan::of(stage, wiring);
             for h in wiring.host_imports.iter().filter(|h| h.stage == stage.name) {
-                let how = match h.origin {
-                    wiring::HostOrigin::Explicit => "  (explicit)",
-                    _ => "",
+                let how = match (plan.guarded.get(&h.name), h.origin) {
+                    (Some(crate::guard::Guarded::Deny(_)), _) => "guard  (denied: not granted)",
+                    (Some(_), _) => "guard <- host  (filtered by the grants)",
+                    (None, wiring::HostOrigin::Explicit) => "host  (explicit)",
+                    (None, _) => "host",
                 };
-                let _ = writeln!(out, "    import {} <- host{how}", h.name);
+                let _ = writeln!(out, "    import {} <- {how}", h.name);
             }
         }
         let _ = writeln!(out, "\nexports:");
@@ -83,18 +86,39 @@ impl Checked {
             };
             let _ = writeln!(out, "  {} <- {}.{}{why}", e.name, e.stage, e.export);
         }
-        let host = wiring.merged_host_imports();
+        let _ = writeln!(
+            out,
+            "\ncapabilities (granted, denied inside the artifact, or - not imported):"
+        );
+        out.push_str(&crate::guard::report::render(&checked.manifest, wiring));
+        // What the linked component really imports: guards import only what they pass on.
+        let mut passed = wiring.clone();
+        passed.host_imports.retain(|h| {
+            let stage = &checked.manifest.stages[&h.stage];
+            !matches!(
+                crate::guard::StagePlan::of(stage, wiring).guarded.get(&h.name),
+                Some(crate::guard::Guarded::Deny(_))
+            )
+        });
+        let host = passed.merged_host_imports();
+        let imports = crate::guard::report::component_imports(&checked.artifact);
         let _ = writeln!(
             out,
             "\nhost imports (the artifact needs these from its host):"
         );
-        if host.is_empty() {
+        if imports.is_empty() {
             let _ = writeln!(out, "  (none)");
         }
-        for (name, (origin, stages)) in host {
-            let by: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
-            let kind = origin.label();
-            let _ = writeln!(out, "  {name}  [{kind}; used by {}]", by.join(", "));
+        for name in imports {
+            let users = host
+                .iter()
+                .find(|(n, _)| crate::manifest::unversioned(n) == crate::manifest::unversioned(&name))
+                .map(|(_, (origin, stages))| {
+                    let by: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
+                    format!("  [{}; used by {}]", origin.label(), by.join(", "))
+                })
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {name}{users}");
         }
         out
     }
@@ -150,6 +174,13 @@ fn check_built(
     typecheck::check(&manifest, &contracts, &wiring)?;
     wiring::check_resource_origins(&manifest, &contracts, &wiring)?;
     wiring::export_used_types(&manifest, &contracts, &mut wiring)?;
+    // Built stages show what they really import; declared worlds leave out what
+    // language runtimes add, so a grant looks unused there when it is not.
+    if declared.is_some() {
+        wiring
+            .warnings
+            .extend(crate::guard::report::unused_grants(&manifest, &wiring));
+    }
     // Linking is part of checking: whatever wac would refuse at compose time is found
     // here, on the stand-ins, and reported against the pipeline.
     let artifact = link::link(&manifest, &contracts, &wiring, &graph)

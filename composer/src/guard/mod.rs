@@ -22,6 +22,7 @@
 
 mod layout;
 mod module;
+pub mod report;
 
 use indexmap::IndexMap;
 use wit_component::{ComponentEncoder, DecodedWasm, StringEncoding};
@@ -149,6 +150,18 @@ impl StagePlan {
             }
         }
         Self { guarded }
+    }
+
+    /// The plan of `stage` with the host imports `wiring` found for it.
+    pub fn of(stage: &Stage, wiring: &crate::wiring::Wiring) -> Self {
+        Self::new(
+            stage,
+            wiring
+                .host_imports
+                .iter()
+                .filter(|h| h.stage == stage.name)
+                .map(|h| (h.name.as_str(), h.origin)),
+        )
     }
 
     /// Whether the stage needs a guard at all.

@@ -106,14 +106,7 @@ pub fn link(
     for stage in &stages.order {
         let instance = graph.instantiate(packages[stage]);
         graph.set_node_name(instance, stage.as_str());
-        let plan = StagePlan::new(
-            &manifest.stages[stage],
-            wiring
-                .host_imports
-                .iter()
-                .filter(|h| &h.stage == stage)
-                .map(|h| (h.name.as_str(), h.origin)),
-        );
+        let plan = StagePlan::of(&manifest.stages[stage], wiring);
         if !plan.is_empty() {
             place_guard(&mut graph, packages[stage], instance, stage, &plan)?;
         }

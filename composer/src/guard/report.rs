@@ -1,0 +1,220 @@
+//! What `weld check` says about grants: the capability table, the artifact's host
+//! imports, and warnings for grants a stage never uses.
+
+use std::fmt::Write as _;
+
+use super::Capability;
+use crate::{
+    diagnostic::Diagnostic,
+    manifest::{Manifest, StageGrants, StageName, unversioned},
+    wiring::Wiring,
+};
+
+/// One cell of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The stage imports it and the pipeline grants it (perhaps in part).
+    Granted,
+    /// The stage imports it; nothing is granted, so the guard refuses it.
+    Denied,
+    /// The stage does not import it.
+    NotUsed,
+}
+
+/// Whether `grants` give anything of `capability`; `interfaces` are the stage's
+/// imports of it (for `host:`, which names interfaces).
+fn is_granted(grants: &StageGrants, capability: Capability, interfaces: &[&str]) -> bool {
+    match capability {
+        Capability::Env => !grants.env.is_empty() || grants.args,
+        Capability::Files => !grants.files.is_empty(),
+        Capability::Http => !grants.http.is_empty(),
+        Capability::Network => grants.network,
+        Capability::Config => !grants.config.is_empty(),
+        Capability::Host => interfaces
+            .iter()
+            .any(|i| grants.host.iter().any(|h| h == unversioned(i))),
+    }
+}
+
+/// The host imports of `stage` that carry `capability`, unversioned.
+fn imports_of<'a>(wiring: &'a Wiring, stage: &StageName, capability: Capability) -> Vec<&'a str> {
+    wiring
+        .host_imports
+        .iter()
+        .filter(|h| &h.stage == stage && Capability::of(unversioned(&h.name)) == Some(capability))
+        .map(|h| h.name.as_str())
+        .collect()
+}
+
+/// The table: per stage and capability, granted, denied or not used.
+pub fn table(manifest: &Manifest, wiring: &Wiring) -> Vec<(StageName, Vec<Access>)> {
+    manifest
+        .stages
+        .values()
+        .map(|stage| {
+            let row = Capability::ALL
+                .iter()
+                .map(|&c| {
+                    let imports = imports_of(wiring, &stage.name, c);
+                    match (imports.is_empty(), is_granted(&stage.grants, c, &imports)) {
+                        (true, _) => Access::NotUsed,
+                        (false, true) => Access::Granted,
+                        (false, false) => Access::Denied,
+                    }
+                })
+                .collect();
+            (stage.name.clone(), row)
+        })
+        .collect()
+}
+
+/// The table as `weld check` prints it, with each stage's grants spelled out.
+pub fn render(manifest: &Manifest, wiring: &Wiring) -> String {
+    let mut out = String::new();
+    let rows = table(manifest, wiring);
+    let width = rows
+        .iter()
+        .map(|(s, _)| s.as_str().len())
+        .max()
+        .unwrap_or(0)
+        .max("stage".len());
+    let _ = write!(out, "  {:width$}", "stage");
+    for c in Capability::ALL {
+        let _ = write!(out, "  {:8}", c.label());
+    }
+    let _ = writeln!(out);
+    for (stage, row) in &rows {
+        let _ = write!(out, "  {:width$}", stage.as_str());
+        for access in row {
+            let word = match access {
+                Access::Granted => "granted",
+                Access::Denied => "denied",
+                Access::NotUsed => "-",
+            };
+            let _ = write!(out, "  {word:8}");
+        }
+        let _ = writeln!(out);
+    }
+    for stage in manifest.stages.values() {
+        let details = describe(&stage.grants);
+        if !details.is_empty() {
+            let _ = writeln!(out, "  {}: {}", stage.name, details.join("; "));
+        }
+    }
+    out
+}
+
+/// A stage's grants in words: `env PROBE_VISIBLE`, `files /data (read-only)`, ...
+fn describe(g: &StageGrants) -> Vec<String> {
+    let mut out = Vec::new();
+    if !g.env.is_empty() {
+        out.push(format!("env {}", g.env.join(", ")));
+    }
+    if g.args {
+        out.push("args".to_string());
+    }
+    for f in &g.files {
+        let mode = if f.read_only { "read-only" } else { "read-write" };
+        let host = f.host.as_deref().map(|h| format!(" from {h}")).unwrap_or_default();
+        out.push(format!("files {} ({mode}){host}", f.guest));
+    }
+    if !g.http.is_empty() {
+        out.push(format!("http {}", g.http.join(", ")));
+    }
+    if g.network {
+        out.push("network".to_string());
+    }
+    if !g.config.is_empty() {
+        let keys: Vec<String> = g
+            .config
+            .iter()
+            .map(|k| match (&k.default, k.secret) {
+                (_, true) => format!("{} (secret)", k.key),
+                (Some(_), _) => format!("{} (default)", k.key),
+                (None, _) => format!("{} (required)", k.key),
+            })
+            .collect();
+        out.push(format!("config {}", keys.join(", ")));
+    }
+    if !g.host.is_empty() {
+        out.push(format!("host {}", g.host.join(", ")));
+    }
+    out
+}
+
+/// Warnings for grants of capabilities a stage never imports. Only meaningful for
+/// built stages: a declared world does not list what a language runtime imports.
+pub fn unused_grants(manifest: &Manifest, wiring: &Wiring) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (stage, row) in table(manifest, wiring) {
+        let grants = &manifest.stages[&stage].grants;
+        for (c, access) in Capability::ALL.iter().zip(row) {
+            let granted = match c {
+                Capability::Host => !grants.host.is_empty(),
+                _ => is_granted(grants, *c, &[]),
+            };
+            if access != Access::NotUsed || !granted {
+                continue;
+            }
+            let (path, what) = match c {
+                Capability::Config => (vec!["stages", stage.as_str(), "config"], "configuration keys"),
+                _ => (vec!["stages", stage.as_str(), "grants", c.label()], c.label()),
+            };
+            out.push(
+                Diagnostic::warning(format!(
+                    "stage `{stage}` is granted {what} but never uses {}",
+                    interface_of(*c)
+                ))
+                .at_opt(&manifest.source, manifest.key_span(&path), "granted here")
+                .help("remove the grant: a stage should hold only what it uses"),
+            );
+        }
+        for host in &grants.host {
+            let imports = imports_of(wiring, &stage, Capability::Host);
+            if !imports.iter().any(|i| unversioned(i) == host) {
+                out.push(
+                    Diagnostic::warning(format!(
+                        "stage `{stage}` is granted the host interface `{host}` but does not import it"
+                    ))
+                    .at_opt(
+                        &manifest.source,
+                        manifest.key_span(&["stages", stage.as_str(), "grants", "host"]),
+                        "granted here",
+                    )
+                    .help("remove it from `host:`"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn interface_of(c: Capability) -> &'static str {
+    match c {
+        Capability::Env => "`wasi:cli/environment`",
+        Capability::Files => "`wasi:filesystem`",
+        Capability::Http => "`wasi:http/outgoing-handler`",
+        Capability::Network => "`wasi:sockets`",
+        Capability::Config => "`wasi:config/store`",
+        Capability::Host => "it",
+    }
+}
+
+/// The top-level imports of a component: what a host must provide to run it.
+pub fn component_imports(component: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(component) {
+        match payload {
+            Ok(wasmparser::Payload::ModuleSection { .. })
+            | Ok(wasmparser::Payload::ComponentSection { .. }) => depth += 1,
+            Ok(wasmparser::Payload::End(_)) => depth = depth.saturating_sub(1),
+            Ok(wasmparser::Payload::ComponentImportSection(reader)) if depth == 0 => {
+                out.extend(reader.into_iter().flatten().map(|i| i.name.name.to_string()));
+            }
+            Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
