@@ -50,7 +50,8 @@ impl Command {
             Command::Image(c) => c.exec(term),
             Command::Shim(c) => {
                 let quiet = term.verbosity() == weld::terminal::Verbosity::Quiet;
-                weld_shim::cli::exec(c, weld_shim::cli::Status::new(quiet))
+                let verbose = term.verbosity() == weld::terminal::Verbosity::Verbose;
+                weld_shim::cli::exec(c, weld_shim::cli::Status::new(quiet).with_verbose(verbose))
             }
         }
     }

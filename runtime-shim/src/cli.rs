@@ -13,6 +13,8 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
 use crate::capabilities::{Capabilities, DirGrant, parse_env};
+use crate::config::{ConfigSources, resolve};
+use crate::grants::{ArtifactGrants, read_artifact};
 use crate::limits::{Limits, parse_duration, parse_size};
 use crate::serve::LogFormat;
 #[cfg(feature = "compiler")]
@@ -185,11 +187,15 @@ impl GuestArgs {
     ) -> anyhow::Result<(PathBuf, Capabilities, Limits, LoadOptions)> {
         #[cfg(feature = "oci")]
         let artifact = self.registry.resolve(artifact, status)?;
-        #[cfg(not(feature = "oci"))]
-        let _ = status;
+        // Read before anything is loaded, so that missing configuration fails
+        // before a compile, a request or a call.
+        let grants = read_artifact(&artifact)?;
+        let capabilities = self
+            .capabilities
+            .into_capabilities(grants.as_ref(), status)?;
         Ok((
             artifact,
-            self.capabilities.into_capabilities()?,
+            capabilities,
             self.limits.limits(),
             self.cache.load_options(),
         ))
@@ -246,7 +252,8 @@ impl RegistryArgs {
     }
 }
 
-/// Host access; everything is denied unless granted here.
+/// Host access; everything is denied unless granted here or, for an artifact
+/// composed with grants, in its pipeline.yaml.
 #[derive(Args, Debug)]
 pub struct CapabilityArgs {
     /// Preopen a host directory: `HOST[::GUEST]`, `:ro` suffix for
@@ -263,6 +270,18 @@ pub struct CapabilityArgs {
     /// Allow TCP/UDP sockets to any address and name lookups (`wasi:sockets`).
     #[arg(long)]
     allow_network: bool,
+    /// Supply a configuration value (`wasi:config/store`): `STAGE.KEY=VALUE`, a
+    /// key the stage declares in pipeline.yaml (for an artifact composed without
+    /// grants, `KEY=VALUE` is served as `KEY`). Repeatable; beats --config-file
+    /// and `WELD_CONFIG_<STAGE>_<KEY>` variables (upper-cased, `-` and `.` as
+    /// `_`). Other processes can read command lines: pass secrets by file or
+    /// environment.
+    #[arg(long = "config", value_name = "STAGE.KEY=VALUE")]
+    config: Vec<String>,
+    /// Read configuration values from a TOML file, one table per stage
+    /// (`[tokens]` then `secret = "..."`). Beats `WELD_CONFIG_*` variables.
+    #[arg(long, value_name = "FILE")]
+    config_file: Option<PathBuf>,
 }
 
 /// Limits per call or request.
@@ -297,19 +316,38 @@ fn dir_grant(text: &str) -> Result<DirGrant, String> {
 }
 
 impl CapabilityArgs {
-    fn into_capabilities(self) -> anyhow::Result<Capabilities> {
+    /// What the flags grant, plus what `grants` (the artifact's record, if it has
+    /// one) grants its stages; `-v` says what that added.
+    fn into_capabilities(
+        self,
+        grants: Option<&ArtifactGrants>,
+        status: Status,
+    ) -> anyhow::Result<Capabilities> {
         let env = self
             .env
             .iter()
             .map(|grant| parse_env(grant))
             .collect::<Result<_, _>>()?;
-        Ok(Capabilities {
+        let config = resolve(&ConfigSources::new(self.config, self.config_file)?, grants)?;
+        let mut capabilities = Capabilities {
             dirs: self.dirs,
             env,
             allow_outgoing_http: self.allow_outgoing_http,
             allow_network: self.allow_network,
-            config: Vec::new(),
-        })
+            config: config.values(),
+        };
+        if let Some(grants) = grants {
+            for granted in capabilities.apply_grants(grants)? {
+                status.verbose(granted.verb(), granted);
+            }
+        }
+        for supplied in &config.supplied {
+            status.verbose("Configured", supplied);
+        }
+        for name in &config.unused_env {
+            status.verbose("Ignored", format!("`{name}`: no stage declares that key"));
+        }
+        Ok(capabilities)
     }
 }
 
@@ -335,6 +373,7 @@ impl CacheArgs {
 #[derive(Debug, Clone, Copy)]
 pub struct Status {
     quiet: bool,
+    verbose: bool,
     color: bool,
 }
 
@@ -342,7 +381,27 @@ impl Status {
     /// Status lines unless `quiet`; colour only on a terminal.
     pub fn new(quiet: bool) -> Self {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Self { quiet, color }
+        Self {
+            quiet,
+            verbose: false,
+            color,
+        }
+    }
+
+    /// Also print the lines [`Status::verbose`] prints (`-v`).
+    pub fn with_verbose(self, verbose: bool) -> Self {
+        Self {
+            verbose: verbose && !self.quiet,
+            ..self
+        }
+    }
+
+    /// A status line only with `-v`: details such as the capabilities an
+    /// artifact's grants added.
+    pub fn verbose(&self, verb: &str, message: impl std::fmt::Display) {
+        if self.verbose {
+            self.always(verb, message);
+        }
     }
 
     /// `     Serving http://...`: a green, right-aligned verb and a subject.
@@ -450,7 +509,20 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             status.print("Compiling", cmd.input.display());
             precompile(&engine, &cmd.input, &cmd.output)
                 .with_context(|| format!("failed to precompile `{}`", cmd.input.display()))?;
-            status.print("Finished", format!("`{}`", cmd.output.display()));
+            let sidecar = crate::grants::sidecar_path(&cmd.output);
+            if sidecar.is_file() {
+                // Only together do the two files run as composed.
+                status.print(
+                    "Finished",
+                    format!(
+                        "`{}`, its grants in `{}` (ship both)",
+                        cmd.output.display(),
+                        sidecar.display()
+                    ),
+                );
+            } else {
+                status.print("Finished", format!("`{}`", cmd.output.display()));
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

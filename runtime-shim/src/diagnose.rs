@@ -7,6 +7,11 @@
 //! module of a stage `weld:stage/<stage>` (see [`STAGE_MODULE_PREFIX`]).
 //! Wasmtime ignores component-level name sections, so the core module name
 //! is the only place a stage's identity survives into a running instance.
+//!
+//! A call a stage was not granted reaches a function Weld generated that only
+//! traps; its name in the core module's name section says what was refused
+//! (see [`DENY_FUNCTION_PREFIX`] and [`Denied`]), so such a trap is reported as
+//! the grant to add rather than as `unreachable executed`.
 
 use std::time::Duration;
 
@@ -17,6 +22,11 @@ use crate::limits::{ByteSize, DeadlineExceeded, HumanDuration, MemoryLimitExceed
 /// Prefix of the core module names the composer gives the modules of a
 /// stage: `weld:stage/<stage>`, optionally followed by `/<original name>`.
 pub const STAGE_MODULE_PREFIX: &str = "weld:stage/";
+
+/// Prefix of the functions Weld generates for calls a stage is not granted:
+/// `weld-deny:<stage>:<capability>:<interface>#<function>`, e.g.
+/// `weld-deny:tokens:network:wasi:sockets/instance-network@0.2.6#instance-network`.
+pub const DENY_FUNCTION_PREFIX: &str = "weld-deny:";
 
 /// A boxed error that keeps its `source()` chain.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -71,6 +81,18 @@ pub enum GuestError {
         /// Which stage grew.
         origin: Origin,
     },
+    /// A stage called a host function its grants do not allow: the function
+    /// Weld put in its place trapped.
+    #[error("{denied}{}\nhelp: {}", StackText(backtrace), denied.help())]
+    Denied {
+        /// What was refused, and to which stage (boxed: it is the largest
+        /// variant, and every `Result` carrying a `GuestError` pays for it).
+        denied: Box<Denied>,
+        /// The stage, as an [`Origin`].
+        origin: Origin,
+        /// The guest stack, innermost frame (the refusing function) first.
+        backtrace: Vec<Frame>,
+    },
     /// The guest trapped.
     #[error("trap{}: {message}{}", origin.suffix(), StackText(backtrace))]
     Trap {
@@ -95,6 +117,7 @@ impl GuestError {
         match self {
             GuestError::DeadlineExceeded { origin, .. }
             | GuestError::MemoryLimit { origin, .. }
+            | GuestError::Denied { origin, .. }
             | GuestError::Trap { origin, .. } => Some(origin),
             _ => None,
         }
@@ -124,10 +147,15 @@ pub fn classify(error: wasmtime::Error) -> GuestError {
         };
     }
     if let Some(trap) = error.downcast_ref::<Trap>() {
-        let backtrace = error
-            .downcast_ref::<WasmBacktrace>()
-            .map(describe_frames)
-            .unwrap_or_default();
+        let wasm_backtrace = error.downcast_ref::<WasmBacktrace>();
+        let backtrace = wasm_backtrace.map(describe_frames).unwrap_or_default();
+        if let Some(denied) = wasm_backtrace.and_then(denied_by) {
+            return GuestError::Denied {
+                origin: Origin::Stage(denied.stage.clone()),
+                denied: Box::new(denied),
+                backtrace,
+            };
+        }
         return GuestError::Trap {
             message: trap_message(*trap),
             origin,
@@ -147,6 +175,115 @@ pub fn origin_of(backtrace: &WasmBacktrace) -> Origin {
     match names().next() {
         Some(module) => Origin::Module(module.to_string()),
         None => Origin::Unknown,
+    }
+}
+
+/// The refusal a trap is, when its innermost frame is one of the functions
+/// Weld generates for calls a stage was not granted.
+pub fn denied_by(backtrace: &WasmBacktrace) -> Option<Denied> {
+    Denied::parse(backtrace.frames().first()?.func_name()?)
+}
+
+/// A call Weld's guard refused because the stage making it lacks a grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    /// The stage that made the call.
+    pub stage: String,
+    /// The grant it lacks.
+    pub capability: Capability,
+    /// The interface, without its version (`wasi:sockets/instance-network`).
+    pub interface: String,
+    /// The function called.
+    pub function: String,
+}
+
+/// The kinds of grant a stage may lack, as named in pipeline.yaml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// `grants: { env: [...] }`.
+    Env,
+    /// `grants: { args: true }`.
+    Args,
+    /// `grants: { files: [...] }`.
+    Files,
+    /// `grants: { http: [...] }`.
+    Http,
+    /// `grants: { network: true }`.
+    Network,
+    /// The stage's `config:` keys.
+    Config,
+    /// `grants: { host: [...] }`: other host interfaces.
+    Host,
+}
+
+impl Capability {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "env" => Capability::Env,
+            "args" => Capability::Args,
+            "files" => Capability::Files,
+            "http" => Capability::Http,
+            "network" => Capability::Network,
+            "config" => Capability::Config,
+            "host" => Capability::Host,
+            _ => return None,
+        })
+    }
+}
+
+impl Denied {
+    /// Reads a generated function's name:
+    /// `weld-deny:<stage>:<capability>:<interface>[@<version>]#<function>`.
+    pub fn parse(name: &str) -> Option<Self> {
+        let rest = name.strip_prefix(DENY_FUNCTION_PREFIX)?;
+        // Stage names and capabilities have no `:`; interface names do.
+        let (stage, rest) = rest.split_once(':')?;
+        let (capability, rest) = rest.split_once(':')?;
+        let (interface, function) = rest.rsplit_once('#')?;
+        let interface = interface
+            .split_once('@')
+            .map_or(interface, |(name, _)| name);
+        if stage.is_empty() || interface.is_empty() || function.is_empty() {
+            return None;
+        }
+        Some(Self {
+            stage: stage.to_string(),
+            capability: Capability::parse(capability)?,
+            interface: interface.to_string(),
+            function: function.to_string(),
+        })
+    }
+
+    /// What to add to the stage in pipeline.yaml.
+    pub fn grant(&self) -> String {
+        match self.capability {
+            Capability::Env => "grants: { env: [NAME] }".to_string(),
+            Capability::Args => "grants: { args: true }".to_string(),
+            Capability::Files => "grants: { files: [{ guest: /path }] }".to_string(),
+            Capability::Http => "grants: { http: [HOST] }".to_string(),
+            Capability::Network => "grants: { network: true }".to_string(),
+            Capability::Config => "config: { KEY: ... }".to_string(),
+            Capability::Host => format!("grants: {{ host: [{}] }}", self.interface),
+        }
+    }
+
+    /// The help line: the grant, and where it goes.
+    pub fn help(&self) -> String {
+        format!(
+            "to grant it, add `{}` to stage `{}` in pipeline.yaml",
+            self.grant(),
+            self.stage
+        )
+    }
+}
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stage `{}` used `{}#{}`, which pipeline.yaml does not grant it",
+            self.stage, self.interface, self.function
+        )
     }
 }
 
@@ -299,6 +436,28 @@ mod tests {
         );
         assert_eq!(stage_of_module("weld:stage/"), None);
         assert_eq!(stage_of_module("validate"), None);
+    }
+
+    #[test]
+    fn deny_function_names() {
+        let denied = Denied::parse(
+            "weld-deny:tokens:network:wasi:sockets/instance-network@0.2.6#instance-network",
+        )
+        .unwrap();
+        assert_eq!(
+            denied.to_string(),
+            "stage `tokens` used `wasi:sockets/instance-network#instance-network`, which pipeline.yaml does not grant it"
+        );
+        assert_eq!(denied.grant(), "grants: { network: true }");
+        let denied =
+            Denied::parse("weld-deny:kv:host:wasi:keyvalue/store@0.2.0-draft#get").unwrap();
+        assert_eq!(denied.grant(), "grants: { host: [wasi:keyvalue/store] }");
+        let denied = Denied::parse("weld-deny:a:config:wasi:config/store#get").unwrap();
+        assert_eq!(denied.interface, "wasi:config/store");
+        assert_eq!(denied.grant(), "config: { KEY: ... }");
+        assert_eq!(Denied::parse("weld-deny:a:nope:wasi:x/y#f"), None);
+        assert_eq!(Denied::parse("weld-deny:a:env:wasi:cli/environment"), None);
+        assert_eq!(Denied::parse("deny:a:env:wasi:cli/environment#get"), None);
     }
 
     #[test]

@@ -1,20 +1,22 @@
 //! The host side of a store: the state every instance sees ([`Host`]), the
-//! linker providing WASI and `wasi:http` to it, and store creation with
-//! limits applied.
+//! linker providing WASI, `wasi:http` and `wasi:config` to it, and store
+//! creation with limits applied.
 //!
 //! Commands build one [`Linker`] per artifact with [`linker`], then one
 //! [`Store`] per call or request with [`new_store`]. `weld test` can reuse
 //! both and define mocks on the linker (after `allow_shadowing(true)` to
 //! replace a WASI function) before instantiating a single stage.
-//! All WASI and `wasi:http` imports are always linked, so any artifact
-//! instantiates; what a guest may actually reach is decided by
-//! [`Capabilities`], denied by default.
+//! All WASI, `wasi:http` and `wasi:config/store` imports are always linked,
+//! so any artifact instantiates; what a guest may actually reach is decided
+//! by [`Capabilities`], denied by default (`wasi:config/store` answers `none`
+//! for every key it was not given).
 
 use std::future::Future;
 
 use wasmtime::Store;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 use wasmtime_wasi_http::{
     RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
@@ -27,6 +29,7 @@ use crate::limits::{Limits, StoreLimiter, arm_deadline};
 pub struct Host {
     wasi: WasiCtx,
     http: WasiHttpCtx,
+    config: WasiConfigVariables,
     table: ResourceTable,
     limiter: StoreLimiter,
     outgoing: OutgoingHttp,
@@ -49,6 +52,7 @@ impl Host {
         Ok(Self {
             wasi: capabilities.wasi_ctx(args, stdio)?,
             http: WasiHttpCtx::new(),
+            config: capabilities.config.iter().cloned().collect(),
             table: ResourceTable::new(),
             limiter: StoreLimiter::new(limits),
             outgoing: OutgoingHttp {
@@ -138,16 +142,25 @@ impl WasiHttpHooks for OutgoingHttp {
 pub struct LinkError(#[source] Box<dyn std::error::Error + Send + Sync>);
 
 /// A linker providing WASI 0.2 (`wasi:cli`, `wasi:filesystem`,
-/// `wasi:sockets`, `wasi:clocks`, `wasi:random`, `wasi:io`) and `wasi:http`
-/// (`types`, `outgoing-handler`). Use the `*_async` instantiation and call
-/// functions with it.
+/// `wasi:sockets`, `wasi:clocks`, `wasi:random`, `wasi:io`), `wasi:http`
+/// (`types`, `outgoing-handler`) and `wasi:config/store@0.2.0-rc.1` (the
+/// values in [`Capabilities::config`], by the exact key). Use the `*_async`
+/// instantiation and call functions with it.
 pub fn linker(engine: &WeldEngine) -> Result<Linker<Host>, LinkError> {
     let mut linker = Linker::new(engine.engine());
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)
         .map_err(|e| LinkError(e.into_boxed_dyn_error()))?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
         .map_err(|e| LinkError(e.into_boxed_dyn_error()))?;
+    wasmtime_wasi_config::add_to_linker(&mut linker, config_view)
+        .map_err(|e| LinkError(e.into_boxed_dyn_error()))?;
     Ok(linker)
+}
+
+// A named function rather than a closure: `add_to_linker` takes a `fn` whose
+// result borrows from its argument, which a closure's signature cannot say.
+fn config_view(host: &mut Host) -> WasiConfig<'_> {
+    WasiConfig::from(&host.config)
 }
 
 /// A fresh store on `engine` holding `host`, with the engine's limits armed

@@ -11,12 +11,18 @@
 //! - [`engine`]: the shared engine configuration (pooling allocator, epoch
 //!   interruption, copy-on-write memory images) and the timeout ticker;
 //! - [`loader`]: `.wasm`/`.cwasm` loading with the on-disk compilation cache;
-//! - [`host`]: the store state, a linker with WASI and `wasi:http`, and store
-//!   creation with limits armed;
-//! - [`capabilities`]: what the guest may touch on the host, denied by default;
+//! - [`host`]: the store state, a linker with WASI, `wasi:http` and
+//!   `wasi:config/store`, and store creation with limits armed;
+//! - [`capabilities`]: what the guest may touch on the host, denied by default,
+//!   and what an artifact's grants add to it;
+//! - [`grants`]: the `weld:grants` record of what each stage was granted, read
+//!   from the artifact (or next to a `.cwasm`);
+//! - [`config`]: configuration values from flags, a file and the environment,
+//!   checked against the stages' declared keys;
 //! - [`limits`]: timeout and memory limit;
 //! - [`exports`]: listing and resolving exported functions;
-//! - [`diagnose`]: naming the stage a trap or limit hit happened in;
+//! - [`diagnose`]: naming the stage a trap or limit hit happened in, and the
+//!   grant a stage lacked when Weld's guard refused a call;
 //! - [`guest_output`]: a served request's guest output, tagged with the request;
 //! - `profile` (feature `profiling`): guest profiles for the Firefox Profiler.
 //!
@@ -60,6 +66,7 @@
 
 pub mod capabilities;
 pub mod cli;
+pub mod config;
 pub mod diagnose;
 pub mod engine;
 pub mod exports;
@@ -79,6 +86,7 @@ pub mod serve;
 pub use capabilities::{Capabilities, DirGrant};
 pub use diagnose::{GuestError, Origin};
 pub use engine::{Allocator, EngineOptions, WeldEngine};
+pub use grants::ArtifactGrants;
 pub use invoke::{InvokeError, InvokeOptions, InvokeOutput, invoke};
 pub use limits::Limits;
 pub use loader::{LoadError, LoadOptions, PrecompileError, load};

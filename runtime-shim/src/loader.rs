@@ -19,6 +19,9 @@ use wasmtime::component::Component;
 use wasmtime::{Engine, Precompiled};
 
 use crate::engine::WeldEngine;
+use crate::grants::GrantsError;
+#[cfg(feature = "compiler")]
+use crate::grants::{ArtifactGrants, sidecar_path};
 
 /// Options for [`load`].
 #[derive(Debug, Clone, Default)]
@@ -111,6 +114,9 @@ pub enum PrecompileError {
     /// The input cannot be read or compiled.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The input's `weld:grants` section is not valid.
+    #[error(transparent)]
+    Grants(#[from] GrantsError),
     /// The input is already precompiled.
     #[error("`{}` is already precompiled", path.display())]
     AlreadyPrecompiled {
@@ -208,6 +214,10 @@ pub fn compile_cached(
 #[cfg(feature = "compiler")]
 /// Compiles the component at `input` ahead of time and writes the result to
 /// `output`, loadable by [`load`] with an engine of the same configuration.
+///
+/// The input's grants (its `weld:grants` section) are written next to the
+/// output as `<output>.grants.json`, where [`crate::grants::read_artifact`]
+/// finds them: ship both files together.
 pub fn precompile(engine: &WeldEngine, input: &Path, output: &Path) -> Result<(), PrecompileError> {
     let bytes = std::fs::read(input).map_err(|source| LoadError::Read {
         path: input.to_path_buf(),
@@ -219,12 +229,29 @@ pub fn precompile(engine: &WeldEngine, input: &Path, output: &Path) -> Result<()
         });
     }
     let serialized = precompile_bytes(engine, input, &bytes)?;
+    let grants = ArtifactGrants::read(&bytes)?;
     write_atomically(output, &serialized)
         .and_then(|()| make_readable(output))
         .map_err(|source| PrecompileError::Write {
             path: output.to_path_buf(),
             source,
-        })
+        })?;
+    // A `.cwasm` keeps no custom sections: the grants go next to it. One left
+    // by an earlier precompile of another input must not apply to this one.
+    let sidecar = sidecar_path(output);
+    let written = match grants {
+        Some(grants) => {
+            write_atomically(&sidecar, &grants.to_section()).and_then(|()| make_readable(&sidecar))
+        }
+        None => match std::fs::remove_file(&sidecar) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        },
+    };
+    written.map_err(|source| PrecompileError::Write {
+        path: sidecar,
+        source,
+    })
 }
 
 /// Compiles the component `bytes` (read from `input`, named in errors) ahead of time:
@@ -323,7 +350,7 @@ fn check_component_header(path: &Path, bytes: &[u8]) -> Result<(), LoadError> {
 /// hashed, and copying a multi-megabyte artifact into fresh memory first
 /// cost a one-shot `invoke` more than everything else it does.
 #[allow(unsafe_code)]
-fn map(path: &Path) -> Result<memmap2::Mmap, LoadError> {
+pub(crate) fn map(path: &Path) -> Result<memmap2::Mmap, LoadError> {
     let read_error = |source| LoadError::Read {
         path: path.to_path_buf(),
         source,

@@ -15,13 +15,18 @@ struct Cli {
     /// lines, no access log).
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Also print details: what an artifact's grants hand over, which
+    /// configuration keys are supplied and from where (never their values if
+    /// secret).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let status = Status::new(cli.quiet);
+    let status = Status::new(cli.quiet).with_verbose(cli.verbose);
     match exec(cli.command, status) {
         Ok(code) => code,
         Err(error) => {

@@ -533,7 +533,10 @@ impl Failure {
     /// What kind of guest failure this is, for metrics; `None` for the host's own.
     fn kind(&self) -> Option<FailureKind> {
         match self {
-            Failure::Guest(GuestError::Trap { .. }) => Some(FailureKind::Trap),
+            // A refused call is a trap too (the guard's), counted with them.
+            Failure::Guest(GuestError::Trap { .. } | GuestError::Denied { .. }) => {
+                Some(FailureKind::Trap)
+            }
             Failure::Guest(GuestError::DeadlineExceeded { .. }) | Failure::Timeout(_) => {
                 Some(FailureKind::Deadline)
             }

@@ -148,7 +148,7 @@ pub fn link(
             })?;
     }
 
-    graph
+    let mut bytes = graph
         .encode(EncodeOptions {
             define_components: true,
             validate: true,
@@ -157,7 +157,30 @@ pub fn link(
                 version: env!("CARGO_PKG_VERSION"),
             }),
         })
-        .map_err(LinkError::Encode)
+        .map_err(LinkError::Encode)?;
+    append_grants(&mut bytes, manifest, stages);
+    Ok(bytes)
+}
+
+/// Records every linked stage's grants in a `weld:grants` section, for the host: which
+/// configuration keys it must supply, which directories and variables to hand over.
+fn append_grants(component: &mut Vec<u8>, manifest: &Manifest, stages: &StageGraph) {
+    use wasm_encoder::ComponentSection as _;
+    use weld_shim::grants::{ArtifactGrants, FORMAT, SECTION};
+    let grants = ArtifactGrants {
+        format: FORMAT,
+        stages: stages
+            .order
+            .iter()
+            .map(|s| (s.to_string(), manifest.stages[s].grants.clone()))
+            .collect(),
+    };
+    let data = grants.to_section();
+    wasm_encoder::CustomSection {
+        name: SECTION.into(),
+        data: data.as_slice().into(),
+    }
+    .append_to_component(component);
 }
 
 /// Generates the guard of `stage` and connects its exports to the stage's guarded
