@@ -96,7 +96,9 @@ impl Checked {
         passed.host_imports.retain(|h| {
             let stage = &checked.manifest.stages[&h.stage];
             !matches!(
-                crate::guard::StagePlan::of(stage, wiring).guarded.get(&h.name),
+                crate::guard::StagePlan::of(stage, wiring)
+                    .guarded
+                    .get(&h.name),
                 Some(crate::guard::Guarded::Deny(_))
             )
         });
@@ -112,7 +114,9 @@ impl Checked {
         for name in imports {
             let users = host
                 .iter()
-                .find(|(n, _)| crate::manifest::unversioned(n) == crate::manifest::unversioned(&name))
+                .find(|(n, _)| {
+                    crate::manifest::unversioned(n) == crate::manifest::unversioned(&name)
+                })
                 .map(|(_, (origin, stages))| {
                     let by: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
                     format!("  [{}; used by {}]", origin.label(), by.join(", "))

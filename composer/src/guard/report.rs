@@ -114,8 +114,16 @@ fn describe(g: &StageGrants) -> Vec<String> {
         out.push("args".to_string());
     }
     for f in &g.files {
-        let mode = if f.read_only { "read-only" } else { "read-write" };
-        let host = f.host.as_deref().map(|h| format!(" from {h}")).unwrap_or_default();
+        let mode = if f.read_only {
+            "read-only"
+        } else {
+            "read-write"
+        };
+        let host = f
+            .host
+            .as_deref()
+            .map(|h| format!(" from {h}"))
+            .unwrap_or_default();
         out.push(format!("files {} ({mode}){host}", f.guest));
     }
     if !g.http.is_empty() {
@@ -157,8 +165,14 @@ pub fn unused_grants(manifest: &Manifest, wiring: &Wiring) -> Vec<Diagnostic> {
                 continue;
             }
             let (path, what) = match c {
-                Capability::Config => (vec!["stages", stage.as_str(), "config"], "configuration keys"),
-                _ => (vec!["stages", stage.as_str(), "grants", c.label()], c.label()),
+                Capability::Config => (
+                    vec!["stages", stage.as_str(), "config"],
+                    "configuration keys",
+                ),
+                _ => (
+                    vec!["stages", stage.as_str(), "grants", c.label()],
+                    c.label(),
+                ),
             };
             out.push(
                 Diagnostic::warning(format!(
@@ -210,7 +224,12 @@ pub fn component_imports(component: &[u8]) -> Vec<String> {
             | Ok(wasmparser::Payload::ComponentSection { .. }) => depth += 1,
             Ok(wasmparser::Payload::End(_)) => depth = depth.saturating_sub(1),
             Ok(wasmparser::Payload::ComponentImportSection(reader)) if depth == 0 => {
-                out.extend(reader.into_iter().flatten().map(|i| i.name.name.to_string()));
+                out.extend(
+                    reader
+                        .into_iter()
+                        .flatten()
+                        .map(|i| i.name.name.to_string()),
+                );
             }
             Err(_) => break,
             _ => {}
