@@ -103,13 +103,20 @@ pub fn ok(o: Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// A token the edge-api sample's `tokens` stage accepts: `<subject>.<expiry>.<hmac hex>`
-/// (HMAC-SHA256 of `<subject>.<expiry>` under the sample's demo secret).
+/// The secret the edge-api sample is run with in tests (configuration, not built in).
+pub const EDGE_API_SECRET: &str = "weld-demo-secret";
+
+/// The `weld-shim` flags that give the edge-api artifact its token secret.
+pub const EDGE_API_CONFIG: [&str; 2] = ["--config", "tokens.secret=weld-demo-secret"];
+
+/// A token the edge-api sample's `tokens` stage accepts when run with
+/// [`EDGE_API_CONFIG`]: `<subject>.<expiry>.<hmac hex>` (HMAC-SHA256 of
+/// `<subject>.<expiry>` under [`EDGE_API_SECRET`]).
 pub fn mint_token(subject: &str, expires_at: u64) -> String {
     let payload = format!("{subject}.{expires_at}");
     format!(
         "{payload}.{}",
-        hmac_sha256_hex(b"weld-demo-secret", payload.as_bytes())
+        hmac_sha256_hex(EDGE_API_SECRET.as_bytes(), payload.as_bytes())
     )
 }
 
@@ -270,7 +277,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
             continue;
         }
         let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
+        // Follows symlinks: a fixture may link its `wit/deps` to the shared WASI WIT.
+        if std::fs::metadata(entry.path()).unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), target).unwrap();
