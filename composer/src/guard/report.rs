@@ -21,18 +21,15 @@ pub enum Access {
     NotUsed,
 }
 
-/// Whether `grants` give anything of `capability`; `interfaces` are the stage's
-/// imports of it (for `host:`, which names interfaces).
-fn is_granted(grants: &StageGrants, capability: Capability, interfaces: &[&str]) -> bool {
+/// Whether `grants` give anything of `capability`.
+fn is_granted(grants: &StageGrants, capability: Capability) -> bool {
     match capability {
         Capability::Env => !grants.env.is_empty() || grants.args,
         Capability::Files => !grants.files.is_empty(),
         Capability::Http => !grants.http.is_empty(),
         Capability::Network => grants.network,
         Capability::Config => !grants.config.is_empty(),
-        Capability::Host => interfaces
-            .iter()
-            .any(|i| grants.host.iter().any(|h| h == unversioned(i))),
+        Capability::Host => !grants.host.is_empty(),
     }
 }
 
@@ -46,20 +43,27 @@ fn imports_of<'a>(wiring: &'a Wiring, stage: &StageName, capability: Capability)
         .collect()
 }
 
-/// The table: per stage and capability, granted, denied or not used.
+/// The table: per stage and capability, granted, denied or not used. A capability is
+/// denied when the stage's guard refuses every import of it.
 pub fn table(manifest: &Manifest, wiring: &Wiring) -> Vec<(StageName, Vec<Access>)> {
     manifest
         .stages
         .values()
         .map(|stage| {
+            let plan = super::StagePlan::of(stage, wiring);
             let row = Capability::ALL
                 .iter()
                 .map(|&c| {
                     let imports = imports_of(wiring, &stage.name, c);
-                    match (imports.is_empty(), is_granted(&stage.grants, c, &imports)) {
-                        (true, _) => Access::NotUsed,
-                        (false, true) => Access::Granted,
-                        (false, false) => Access::Denied,
+                    let refused = |i: &&str| {
+                        matches!(plan.guarded.get(*i), Some(super::Guarded::Deny(_)))
+                    };
+                    if imports.is_empty() {
+                        Access::NotUsed
+                    } else if imports.iter().all(refused) {
+                        Access::Denied
+                    } else {
+                        Access::Granted
                     }
                 })
                 .collect();
@@ -78,22 +82,22 @@ pub fn render(manifest: &Manifest, wiring: &Wiring) -> String {
         .max()
         .unwrap_or(0)
         .max("stage".len());
-    let _ = write!(out, "  {:width$}", "stage");
+    let mut line = format!("  {:width$}", "stage");
     for c in Capability::ALL {
-        let _ = write!(out, "  {:8}", c.label());
+        let _ = write!(line, "  {:8}", c.label());
     }
-    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", line.trim_end());
     for (stage, row) in &rows {
-        let _ = write!(out, "  {:width$}", stage.as_str());
+        let mut line = format!("  {:width$}", stage.as_str());
         for access in row {
             let word = match access {
                 Access::Granted => "granted",
                 Access::Denied => "denied",
                 Access::NotUsed => "-",
             };
-            let _ = write!(out, "  {word:8}");
+            let _ = write!(line, "  {word:8}");
         }
-        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     for stage in manifest.stages.values() {
         let details = describe(&stage.grants);
@@ -157,11 +161,8 @@ pub fn unused_grants(manifest: &Manifest, wiring: &Wiring) -> Vec<Diagnostic> {
     for (stage, row) in table(manifest, wiring) {
         let grants = &manifest.stages[&stage].grants;
         for (c, access) in Capability::ALL.iter().zip(row) {
-            let granted = match c {
-                Capability::Host => !grants.host.is_empty(),
-                _ => is_granted(grants, *c, &[]),
-            };
-            if access != Access::NotUsed || !granted {
+            // `host:` names interfaces; checked one by one below.
+            if *c == Capability::Host || access != Access::NotUsed || !is_granted(grants, *c) {
                 continue;
             }
             let (path, what) = match c {

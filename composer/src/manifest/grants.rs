@@ -193,6 +193,9 @@ pub(super) fn http_host_problem(host: &str) -> Option<&'static str> {
     if host == "*" {
         return None;
     }
+    if host.contains('/') {
+        return Some("write the host alone, without scheme or path (`api.example.com`)");
+    }
     let name = host.strip_prefix("*.").unwrap_or(host);
     let (name, port) = match name.rsplit_once(':') {
         Some((n, p)) => (n, Some(p)),

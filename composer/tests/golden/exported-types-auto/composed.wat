@@ -236,4 +236,5 @@
   (@producers
     (processed-by "weld" "0.1.0")
   )
+  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22area\22:{},\22shapes\22:{}}}")
 )

@@ -124,4 +124,5 @@
   (@producers
     (processed-by "weld" "0.1.0")
   )
+  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22api\22:{}}}")
 )

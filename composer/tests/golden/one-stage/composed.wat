@@ -22,4 +22,5 @@
   (@producers
     (processed-by "weld" "0.1.0")
   )
+  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22only\22:{}}}")
 )

@@ -170,4 +170,5 @@
   (@producers
     (processed-by "weld" "0.1.0")
   )
+  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22app\22:{},\22go-stage\22:{}}}")
 )

@@ -277,4 +277,5 @@
   (@producers
     (processed-by "weld" "0.1.0")
   )
+  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22first\22:{},\22second\22:{},\22source\22:{}}}")
 )

@@ -264,4 +264,5 @@
   (@producers
     (processed-by "weld" "0.1.0")
   )
+  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22new\22:{\22env\22:[\22*\22],\22args\22:true},\22old\22:{\22env\22:[\22*\22],\22args\22:true}}}")
 )
