@@ -144,6 +144,8 @@ fn non_ascii_test_files_parse_or_render_their_errors() {
         "- name: 🦀\n  call: f()\n  mocks:\n    i.g: { sequence: ['\"ä\"', '[\"ö\"]'] }\n",
         "- näme: x\n  call: f()\n",
         "- name: a\n  call: f()\n- name: A\n  call: g()\n  expect-trap: \"ü\"\n",
+        "config:\n  ключ: значение\ncases:\n  - name: ü\n    call: f(\"ü\")\n    config: { ü: ~, ключ: ~ }\n",
+        "config:\n  ключ: { ü: 1 }\ncases: []\n",
     ];
     for text in files {
         match cases::parse(Path::new("s.test.yaml"), text.to_string()) {

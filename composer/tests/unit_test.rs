@@ -1,7 +1,8 @@
-//! `weld test` as a user runs it, on a stage made from WAT
+//! `weld test` as a user runs it, on stages made from WAT
 //! (`tests/unit_test_cases/calc`): passing and failing cases, mocks of every
 //! kind, an unmocked import, a trap, filters, JUnit output, and a case that
-//! does not fit the stage's types. Fast: no guest toolchain involved.
+//! does not fit the stage's types; `config` answers `wasi:config/store`
+//! (`tests/unit_test_cases/config`). Fast: no guest toolchain involved.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -200,4 +201,57 @@ fn versioned_and_bare_names_work_in_calls_mocks_and_expected_calls() {
         );
     }
     assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn configuration_reaches_the_stage_from_the_file_and_each_case() {
+    // `probe` answers `read(key)` with what `wasi:config/store.get(key)` gives it.
+    let dir = fixture("config");
+    let out = weld_test(dir.path(), &["pipeline.yaml"]);
+    let (stdout, stderr) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    for case in [
+        "reads-a-key-of-the-file",
+        "a-case-overrides-a-key",
+        "a-case-unsets-a-key",
+        "a-case-keeps-the-keys-it-does-not-name",
+        "keys-are-passed-as-written",
+    ] {
+        assert!(
+            stdout.contains(&format!("test probe::{case} ... ok")),
+            "{case}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn configuration_problems_are_reported_at_their_line_and_nothing_runs() {
+    let dir = fixture("config");
+    let cases = dir.path().join("probe.test.yaml");
+    let text = std::fs::read_to_string(&cases).unwrap();
+    let run_with = |text: String| {
+        std::fs::write(&cases, text).unwrap();
+        let out = weld_test(dir.path(), &[]);
+        assert!(!out.status.success(), "{}", stderr(&out));
+        assert!(!stdout(&out).contains("test probe::"), "cases ran");
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+        stderr(&out)
+    };
+
+    // A value that is not a string.
+    let err = run_with(text.replace("  region: eu", "  region: { value: eu }"));
+    assert!(
+        err.contains("config.region: invalid type: map, expected a string"),
+        "{err}"
+    );
+    assert!(err.contains("probe.test.yaml:3:"), "{err}");
+
+    // A case unsetting a key the file does not set (a typo).
+    let err = run_with(text.replace("config: { greeting: ~ }", "config: { greting: ~ }"));
+    assert!(
+        err.contains("`greting: ~` unsets a key of the file's `config`, which has no `greting`"),
+        "{err}"
+    );
+    assert!(err.contains("probe.test.yaml:18:"), "{err}");
 }

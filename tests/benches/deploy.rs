@@ -129,6 +129,7 @@ fn start_to_first_response(shim: &Path, cwasm: &Path) -> Duration {
     let started = Instant::now();
     let mut child = Command::new(shim)
         .args(["serve", "--addr", "127.0.0.1:0", "-q"])
+        .args(weld_e2e::EDGE_API_CONFIG)
         .arg(cwasm)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

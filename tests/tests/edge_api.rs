@@ -1,11 +1,12 @@
 //! The edge-api sample: a Rust HTTP gateway calling a Go token verifier, a Rust
 //! payload validator and a JS response shaper, composed into one component and served
-//! by `weld-shim serve` on loopback.
+//! by `weld-shim serve` on loopback, with the token secret given as configuration
+//! (`--config tokens.secret=...`).
 
 use std::{path::PathBuf, sync::OnceLock};
 
 use weld_e2e::{
-    Server, copy_sample, mint_token, now,
+    EDGE_API_CONFIG, Server, copy_sample, mint_token, now,
     registry::{Registry, skopeo, unpack_image},
     runtime_shim, text, weld,
 };
@@ -34,7 +35,7 @@ const ORDER: &str = r#"{"customer":"ACME","items":[{"sku":"WID-1","quantity":2,"
 
 #[test]
 fn serves_orders_with_auth_validation_and_shaping() {
-    let server = Server::start(artifact(), &[]);
+    let server = Server::start(artifact(), &EDGE_API_CONFIG);
     let token = mint_token("alice", now() + 3600);
     let auth = format!("Bearer {token}");
 
@@ -93,8 +94,20 @@ fn serves_orders_with_auth_validation_and_shaping() {
 }
 
 #[test]
+fn the_token_secret_is_configuration_read_at_run_time() {
+    // The same artifact under another secret refuses the tokens minted for the demo one.
+    let server = Server::start(artifact(), &["--config", "tokens.secret=another-secret"]);
+    let auth = format!("Bearer {}", mint_token("alice", now() + 3600));
+    let (status, body) = server.request("POST", "/orders", &[("authorization", &auth)], ORDER);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("bad-signature"), "{body}");
+    assert!(server.stop(), "the server exits cleanly on SIGTERM");
+}
+
+#[test]
 fn the_artifact_imports_only_what_a_wasi_http_proxy_host_provides() {
-    // What `wasmtime serve` links without extra flags: the wasi:http/proxy world.
+    // What `wasmtime serve` links with `-S config` (for the token secret): the
+    // wasi:http/proxy world and wasi:config/store.
     let allowed = [
         "wasi:http/types",
         "wasi:http/outgoing-handler",
@@ -104,6 +117,7 @@ fn the_artifact_imports_only_what_a_wasi_http_proxy_host_provides() {
         "wasi:cli/stdout",
         "wasi:cli/stderr",
         "wasi:cli/stdin",
+        "wasi:config/store",
     ];
     let imports = weld_e2e::component_imports(&std::fs::read(artifact()).unwrap());
     assert!(!imports.is_empty());
@@ -187,7 +201,11 @@ fn the_container_image_serves_from_its_unpacked_root_filesystem() {
     );
 
     // The image's own shim serves the image's own artifact.
-    let server = Server::start_with(&root.join("weld-shim"), &root.join("app.cwasm"), &[]);
+    let server = Server::start_with(
+        &root.join("weld-shim"),
+        &root.join("app.cwasm"),
+        &EDGE_API_CONFIG,
+    );
     let (status, body) = server.request("GET", "/health", &[], "");
     assert_eq!(status, 200, "{body}");
     assert!(server.stop(), "the server exits cleanly on SIGTERM");

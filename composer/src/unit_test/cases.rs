@@ -1,9 +1,12 @@
 //! Reading a `<stage>.test.yaml` file: the cases as written, each WAVE text with the
 //! place in the file it came from, so the type check can point at it.
 //!
-//! serde checks the shape (unknown keys, missing `name`/`call`); WAVE text is taken as
-//! the scalar's own source text where possible, so `expect: "Hello"` is the WAVE string
-//! `"Hello"` and `expect: ["a", "b"]` the WAVE list, not a YAML list.
+//! The file is a list of cases, or a mapping with `config` (configuration for every case)
+//! and `cases`. serde checks the shape (unknown keys, missing `name`/`call`); WAVE text
+//! is taken as the scalar's own source text where possible, so `expect: "Hello"` is the
+//! WAVE string `"Hello"` and `expect: ["a", "b"]` the WAVE list, not a YAML list.
+//! Configuration is resolved here: each case carries the file's values with its own
+//! laid over them.
 
 use std::{path::Path, sync::Arc};
 
@@ -90,6 +93,9 @@ pub struct CaseSpec {
     pub mocks: Vec<(String, Option<Span>, MockSpec)>,
     /// Expected import calls.
     pub expect_calls: Vec<CallSpec>,
+    /// What the stage reads through `wasi:config/store`: the file's `config` with the
+    /// case's over it, keys as the stage asks for them.
+    pub config: Vec<(String, String)>,
 }
 
 /// A parsed test file.
@@ -99,6 +105,16 @@ pub struct TestFile {
     pub source: Arc<SourceFile>,
     /// Its cases, in file order.
     pub cases: Vec<CaseSpec>,
+}
+
+/// The mapping form of the file: cases with file-wide configuration.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    config: IndexMap<String, String>,
+    #[serde(default)]
+    cases: Vec<RawCase>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +128,9 @@ struct RawCase {
     mocks: IndexMap<String, serde_yaml::Value>,
     #[serde(default)]
     expect_calls: Vec<RawCall>,
+    /// `None` for a key the file sets: the case runs without it.
+    #[serde(default)]
+    config: IndexMap<String, Option<String>>,
 }
 
 #[derive(Deserialize)]
@@ -159,25 +178,49 @@ pub fn parse(path: &Path, text: String) -> Result<TestFile, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let raw: Vec<RawCase> = if source.text.trim().is_empty() {
-        Vec::new()
-    } else {
-        serde_yaml::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?
-    };
+    // A mapping is the form with `config`; anything else is read as the list of cases
+    // (and serde says what is wrong with it, at its position).
+    let is_mapping =
+        serde_yaml::from_str::<serde_yaml::Value>(&source.text).is_ok_and(|v| v.is_mapping());
+    let (config, raw, prefix): (IndexMap<String, String>, Vec<RawCase>, &[&str]) =
+        if source.text.trim().is_empty() {
+            Default::default()
+        } else if is_mapping {
+            let file: RawFile =
+                serde_yaml::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
+            (file.config, file.cases, &["cases"])
+        } else {
+            let cases = serde_yaml::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
+            (IndexMap::new(), cases, &[])
+        };
     let cx = Context {
         source: &source,
         locator: &locator,
     };
+    for key in config.keys() {
+        if let Some(d) = cx.config_key(key, &["config", key]) {
+            diags.push(d);
+        }
+    }
     let mut cases = Vec::new();
     let mut seen: IndexMap<String, usize> = IndexMap::new();
     for (i, raw) in raw.into_iter().enumerate() {
         let index = i.to_string();
         let at = |rest: &[&str]| {
-            let mut path = vec![index.as_str()];
+            let mut path: Vec<&str> = prefix.to_vec();
+            path.push(&index);
             path.extend_from_slice(rest);
             path.iter().map(|s| s.to_string()).collect::<Vec<_>>()
         };
-        let name_span = locator.value(&[&index, "name"]);
+        let locate = |rest: &[&str]| {
+            let path = at(rest);
+            locator.value(&path.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let locate_key = |rest: &[&str]| {
+            let path = at(rest);
+            locator.key(&path.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let name_span = locate(&["name"]);
         let slug = slug(&raw.name);
         if slug.is_empty() {
             diags.push(
@@ -203,7 +246,7 @@ pub fn parse(path: &Path, text: String) -> Result<TestFile, Diagnostics> {
             (Some(_), Some(_)) => {
                 diags.push(
                     Diagnostic::error("a case has either `expect` or `expect-trap`, not both")
-                        .at_opt(&source, locator.key(&[&index, "expect-trap"]), ""),
+                        .at_opt(&source, locate_key(&["expect-trap"]), ""),
                 );
                 continue;
             }
@@ -219,7 +262,7 @@ pub fn parse(path: &Path, text: String) -> Result<TestFile, Diagnostics> {
         };
         let mut mocks = Vec::new();
         for (name, value) in &raw.mocks {
-            let key_span = locator.key(&[&index, "mocks", name]);
+            let key_span = locate_key(&["mocks", name]);
             match cx.mock(value, &at(&["mocks", name])) {
                 Ok(m) => mocks.push((name.clone(), key_span, m)),
                 Err(d) => diags.push(d),
@@ -236,6 +279,31 @@ pub fn parse(path: &Path, text: String) -> Result<TestFile, Diagnostics> {
                 Err(d) => diags.push(d),
             }
         }
+        let mut case_config = config.clone();
+        for (key, value) in &raw.config {
+            let path = at(&["config", key]);
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let Some(d) = cx.config_key(key, &path) {
+                diags.push(d);
+                continue;
+            }
+            match value {
+                Some(value) => {
+                    case_config.insert(key.clone(), value.clone());
+                }
+                None => {
+                    if case_config.shift_remove(key).is_none() {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "`{key}: ~` unsets a key of the file's `config`, which has no `{key}`"
+                            ))
+                            .at_opt(&source, locate_key(&["config", key]), "")
+                            .help("leave the key out: a case without it runs without it"),
+                        );
+                    }
+                }
+            }
+        }
         cases.push(CaseSpec {
             slug,
             name_span,
@@ -243,6 +311,7 @@ pub fn parse(path: &Path, text: String) -> Result<TestFile, Diagnostics> {
             expect,
             mocks,
             expect_calls,
+            config: case_config.into_iter().collect(),
         });
     }
     if diags.has_errors() {
@@ -258,6 +327,16 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// A problem with the configuration key `key` at `path`, if any: keys follow
+    /// pipeline.yaml's rule for a stage's `config:`.
+    fn config_key(&self, key: &str, path: &[&str]) -> Option<Diagnostic> {
+        (key.is_empty() || key.contains(char::is_whitespace)).then(|| {
+            Diagnostic::error(format!("`{key}` is not a configuration key"))
+                .at_opt(self.source, self.locator.key(path), "")
+                .help("keys are words without spaces, as the stage asks `wasi:config/store` for them, e.g. `secret`")
+        })
+    }
+
     /// The WAVE text of the YAML value at `path`.
     fn wave(&self, value: &serde_yaml::Value, path: &[String]) -> Result<Wave, Diagnostic> {
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -482,7 +561,8 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostics {
     if message.contains("unknown field") || message.contains("missing field") {
         d = d.help(
             "a test file is a list of cases with `name`, `call`, and optionally `expect` or \
-             `expect-trap`, `mocks`, `expect-calls`",
+             `expect-trap`, `mocks`, `expect-calls`, `config`; or a mapping with `config` \
+             (for every case) and `cases` (that list)",
         );
     }
     d.into()
@@ -521,5 +601,41 @@ mod tests {
         };
         assert_eq!(arms[0].0.text, "(1)");
         assert_eq!(default.as_ref().unwrap().text, "3");
+    }
+
+    #[test]
+    fn a_case_lays_its_config_over_the_files() {
+        let text = "config:\n  a: \"1\"\n  b: x\ncases:\n  - name: file\n    call: f()\n  - name: own\n    call: f()\n    config: { b: y, c: 2, a: ~ }\n";
+        let file = parse(Path::new("t.test.yaml"), text.to_string()).unwrap();
+        let pairs = |i: usize| {
+            let config = &file.cases[i].config;
+            config
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pairs(0), ["a=1", "b=x"]);
+        assert_eq!(pairs(1), ["b=y", "c=2"]);
+        // Positions inside `cases:` are found under the mapping.
+        let span = file.cases[1].name_span.unwrap();
+        assert_eq!(&file.source.text[span.start..span.end], "own");
+    }
+
+    #[test]
+    fn a_key_with_a_space_is_refused_at_its_place() {
+        let text = "config:\n  my secret: x\ncases: []\n";
+        let diags = parse(Path::new("t.test.yaml"), text.to_string()).unwrap_err();
+        let rendered = format!("{diags:?}");
+        assert!(
+            rendered.contains("`my secret` is not a configuration key"),
+            "{rendered}"
+        );
+    }
+
+    #[test]
+    fn a_list_of_cases_may_set_config_per_case() {
+        let text = "- name: x\n  call: f()\n  config:\n    k: v\n";
+        let file = parse(Path::new("t.test.yaml"), text.to_string()).unwrap();
+        assert_eq!(file.cases[0].config, [("k".to_string(), "v".to_string())]);
     }
 }

@@ -30,7 +30,12 @@
 //!   expect-calls:                     # imports that must have been called
 //!     - call: demo:text/clean.words("a")   # with these arguments (or `iface.func`: any)
 //!       times: 1                           # exactly; without `times`: at least once
+//!   config: { secret: s3cret }        # what `wasi:config/store` answers (key -> string)
 //! ```
+//!
+//! Configuration for every case makes the file a mapping, `config:` and `cases:` (the list
+//! above); a case's `config` is laid over the file's, and `key: ~` unsets one of its keys.
+//! Keys are those the stage asks for: it runs alone, with no `<stage>.` prefix.
 //!
 //! # How it runs
 //!
@@ -38,9 +43,9 @@
 //! links) and loaded alone into wasmtime. Before anything runs, every case's call,
 //! expectation, mocks and expected calls are checked against the component's types; a
 //! misfit is a diagnostic at its line. Then each case gets a fresh instance: WASI is
-//! linked with every capability denied (stdout/stderr go to the terminal as logs), and
-//! every other import answers from the case's mocks; an unmocked import that is called
-//! fails the case, naming it.
+//! linked with every capability denied (stdout/stderr go to the terminal as logs) but the
+//! case's configuration, and every other import answers from the case's mocks; an
+//! unmocked import that is called fails the case, naming it.
 
 pub mod cases;
 mod junit;

@@ -2,10 +2,11 @@
 //! component's own types, then each case in a fresh instance with its mocks.
 //!
 //! A [`StageRunner`] holds the stage's component linked once: WASI (everything
-//! denied, stdout/stderr as logs) from `weld_shim::host::linker`, and every other
-//! import function as a host function that answers from the current case's mocks, or
-//! fails the case naming the import. Cases run one after another, each in its own
-//! store, so no state leaks from one to the next.
+//! denied, stdout/stderr as logs, `wasi:config/store` answering from the case's
+//! `config`) from `weld_shim::host::linker`, and every other import function as a host
+//! function that answers from the current case's mocks, or fails the case naming the
+//! import. Cases run one after another, each in its own store, so no state leaks from
+//! one to the next.
 
 use std::{
     collections::HashMap,
@@ -93,6 +94,7 @@ pub struct CheckedCase {
     expect: Expect,
     mocks: HashMap<String, Mock>,
     expect_calls: Vec<ExpectedCall>,
+    config: Vec<(String, String)>,
 }
 
 /// How a case ended.
@@ -428,6 +430,7 @@ impl StageRunner {
             expect,
             mocks,
             expect_calls,
+            config: case.config.clone(),
         })
     }
 
@@ -550,13 +553,14 @@ impl StageRunner {
     }
 
     async fn call(&self, case: &CheckedCase) -> Result<Option<Val>, CallError> {
-        let host = Host::new(
-            &Capabilities::default(),
-            &[],
-            Stdio::Logs,
-            self.engine.limits(),
-        )
-        .map_err(|e| CallError::Setup(e.into()))?;
+        // The stage runs alone, so it is asked for its keys as it names them: no
+        // `<stage>.` prefix as in a composed artifact.
+        let capabilities = Capabilities {
+            config: case.config.clone(),
+            ..Capabilities::default()
+        };
+        let host = Host::new(&capabilities, &[], Stdio::Logs, self.engine.limits())
+            .map_err(|e| CallError::Setup(e.into()))?;
         let mut store = new_store(&self.engine, host);
         let instance = self
             .pre

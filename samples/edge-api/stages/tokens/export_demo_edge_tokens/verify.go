@@ -2,25 +2,30 @@
 // edge-api sample: it checks HMAC-signed bearer tokens with the standard library only.
 //
 // A token is `<subject>.<expires-at>.<signature>` where signature is the hex
-// HMAC-SHA256 of `<subject>.<expires-at>` under Secret. Weld generates the bindings
-// (package wit_component/demo_edge_tokens and wit_exports.go) when it builds.
+// HMAC-SHA256 of `<subject>.<expires-at>` under the secret. The secret is configuration:
+// the stage asks `wasi:config/store` for the key `secret` (in a composed artifact, Weld's
+// guard asks the host for `tokens.secret`), so it is supplied when the artifact runs,
+// not built into it. Weld generates the bindings when it builds: wit_exports.go and one
+// package per interface (wit_component/demo_edge_tokens, wit_component/wasi_config_store).
 package export_demo_edge_tokens
 
 import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
 	witTypes "go.bytecodealliance.org/pkg/wit/types"
 
 	"wit_component/demo_edge_tokens"
+	"wit_component/wasi_config_store"
 )
 
-// Secret signs every token. It is a constant so that tests can mint tokens; a real
-// deployment would read it from configuration.
-const Secret = "weld-demo-secret"
+// SecretKey is the configuration key holding the HMAC secret.
+const SecretKey = "secret"
 
 type (
 	claims    = demo_edge_tokens.Claims
@@ -55,7 +60,12 @@ func verify(token string, now uint64) (claims, *authError) {
 	if err != nil || len(given) != sha256.Size {
 		return fail(demo_edge_tokens.AuthError_Malformed)
 	}
-	if !hmac.Equal(given, Sign(subject+"."+expiry)) {
+	key, ok := secret()
+	if !ok {
+		// No signature can match without a secret: every token is refused.
+		return fail(demo_edge_tokens.AuthError_BadSignature)
+	}
+	if !hmac.Equal(given, Sign(key, subject+"."+expiry)) {
 		return fail(demo_edge_tokens.AuthError_BadSignature)
 	}
 	if expiresAt <= now {
@@ -64,11 +74,60 @@ func verify(token string, now uint64) (claims, *authError) {
 	return claims{Subject: subject, ExpiresAt: expiresAt, ExpiresIn: expiresAt - now}, nil
 }
 
-// Sign returns the HMAC-SHA256 of payload under Secret.
-func Sign(payload string) []byte {
-	mac := hmac.New(sha256.New, []byte(Secret))
+// Sign returns the HMAC-SHA256 of payload under key.
+func Sign(key []byte, payload string) []byte {
+	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(payload))
 	return mac.Sum(nil)
+}
+
+// The secret, read once per instance: a fresh instance serves each request, so a
+// changed configuration is seen by the next one.
+var (
+	secretRead  bool
+	secretValue []byte
+	secretOK    bool
+)
+
+// secret returns the configured HMAC secret, or false when it is missing, empty or
+// cannot be read. The first call of an instance writes the reason to stderr, where the
+// host logs it with the request.
+func secret() ([]byte, bool) {
+	if !secretRead {
+		secretRead = true
+		value, problem := readSecret()
+		if problem != "" {
+			fmt.Fprintf(os.Stderr, "tokens: refusing every token: %s\n", problem)
+		} else {
+			secretValue, secretOK = value, true
+		}
+	}
+	return secretValue, secretOK
+}
+
+func readSecret() ([]byte, string) {
+	result := wasi_config_store.Get(SecretKey)
+	if result.IsErr() {
+		e := result.Err()
+		kind, message := "io", ""
+		switch e.Tag() {
+		case wasi_config_store.Error_Upstream:
+			kind, message = "upstream", e.Upstream()
+		case wasi_config_store.Error_Io:
+			message = e.Io()
+		}
+		return nil, fmt.Sprintf("cannot read configuration `%s` (%s error: %s)", SecretKey, kind, message)
+	}
+	value := result.Ok()
+	if value.IsNone() {
+		return nil, fmt.Sprintf("configuration `%s` is not set", SecretKey)
+	}
+	if value.Some() == "" {
+		return nil, fmt.Sprintf("configuration `%s` is empty", SecretKey)
+	}
+	// The conversion copies: the string lies in memory the host filled through
+	// cabi_realloc, pinned only until the next export call.
+	return []byte(value.Some()), ""
 }
 
 // validSubject accepts 1-64 characters of [A-Za-z0-9_-].
