@@ -618,7 +618,8 @@ impl Writer<'_> {
 
     fn finish(self) -> String {
         let heap_base = self.next.next_multiple_of(8);
-        let pages = (heap_base as usize + 65536).div_ceil(65536);
+        // The heap grows on demand; most guards never allocate.
+        let pages = (heap_base as usize).div_ceil(65536).max(1);
         let mut data = String::new();
         for (at, bytes) in &self.data {
             let escaped: String = bytes.iter().map(|b| format!("\\{b:02x}")).collect();
