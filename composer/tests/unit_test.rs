@@ -215,6 +215,7 @@ fn configuration_reaches_the_stage_from_the_file_and_each_case() {
         "a-case-overrides-a-key",
         "a-case-unsets-a-key",
         "a-case-keeps-the-keys-it-does-not-name",
+        "a-declared-default-answers-when-no-case-sets-the-key",
         "keys-are-passed-as-written",
     ] {
         assert!(
@@ -222,7 +223,24 @@ fn configuration_reaches_the_stage_from_the_file_and_each_case() {
             "{case}:\n{stdout}"
         );
     }
-    assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("6 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn a_case_cannot_set_a_key_the_stage_does_not_declare() {
+    let dir = fixture("config");
+    let pipeline = dir.path().join("pipeline.yaml");
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(&pipeline, text.replace("      extra: {}\n", "")).unwrap();
+    let out = weld_test(dir.path(), &["pipeline.yaml"]);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "case `a-case-keeps-the-keys-it-does-not-name` sets configuration key `extra`, which stage `probe` does not declare"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -70,7 +70,8 @@ fn main() {
 fn invoke(artifact: &Path, call: &str) -> Duration {
     let mut cmd = Command::new(bin("weld-shim"));
     cmd.arg("invoke").arg(artifact).arg(call);
-    cmd.env("BENCH_VISIBLE", "1").args(["--env", "BENCH_VISIBLE"]);
+    cmd.env("BENCH_VISIBLE", "1")
+        .args(["--env", "BENCH_VISIBLE"]);
     for i in 1..16 {
         cmd.args(["--env", &format!("BENCH_V{i}=value{i}")]);
     }

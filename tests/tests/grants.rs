@@ -83,7 +83,10 @@ fn each_stage_reaches_only_what_its_grants_allow() {
     let v = |call: &str| value(artifact, &data, call);
 
     // Environment: only the granted name, only for the granted stage.
-    assert_eq!(v(r#"test:grants/granted.env("PROBE_VISIBLE")"#), r#"some("yes")"#);
+    assert_eq!(
+        v(r#"test:grants/granted.env("PROBE_VISIBLE")"#),
+        r#"some("yes")"#
+    );
     assert_eq!(v(r#"test:grants/granted.env("PROBE_HIDDEN")"#), "none");
     assert_eq!(v("test:grants/granted.env-names()"), r#"["PROBE_VISIBLE"]"#);
     assert_eq!(v("test:grants/denied.env-names()"), "[]");
@@ -94,35 +97,53 @@ fn each_stage_reaches_only_what_its_grants_allow() {
         r#"ok("granted reading\n")"#
     );
     let refused = v(r#"test:grants/denied.read-file("/data/note.txt")"#);
-    assert!(refused.starts_with("err(") && refused.contains("No such file"), "{refused}");
+    assert!(
+        refused.starts_with("err(") && refused.contains("No such file"),
+        "{refused}"
+    );
 
     // Outgoing HTTP: to the granted host only; the interface's own refusal otherwise.
     let port = http_server();
     assert_eq!(
-        v(&format!(r#"test:grants/granted.fetch("http://127.0.0.1:{port}/")"#)),
+        v(&format!(
+            r#"test:grants/granted.fetch("http://127.0.0.1:{port}/")"#
+        )),
         "ok(204)"
     );
     let denied = r#"err("ErrorCode::HttpRequestDenied")"#;
     assert_eq!(
-        v(&format!(r#"test:grants/granted.fetch("http://localhost:{port}/")"#)),
+        v(&format!(
+            r#"test:grants/granted.fetch("http://localhost:{port}/")"#
+        )),
         denied
     );
     assert_eq!(
-        v(&format!(r#"test:grants/denied.fetch("http://127.0.0.1:{port}/")"#)),
+        v(&format!(
+            r#"test:grants/denied.fetch("http://127.0.0.1:{port}/")"#
+        )),
         denied
     );
 
     // Configuration: each stage sees its own keys, a default fills in, and another
     // stage's keys do not exist.
-    assert_eq!(v(r#"test:grants/granted.config("greeting")"#), r#"ok(some("hello"))"#);
-    assert_eq!(v(r#"test:grants/granted.config("secret")"#), r#"ok(some("s3cret"))"#);
+    assert_eq!(
+        v(r#"test:grants/granted.config("greeting")"#),
+        r#"ok(some("hello"))"#
+    );
+    assert_eq!(
+        v(r#"test:grants/granted.config("secret")"#),
+        r#"ok(some("s3cret"))"#
+    );
     assert_eq!(v(r#"test:grants/granted.config("colour")"#), "ok(none)");
     assert_eq!(v(r#"test:grants/denied.config("secret")"#), "ok(none)");
     assert_eq!(
         v("test:grants/granted.config-all()"),
         r#"ok([("greeting", "hello"), ("secret", "s3cret")])"#
     );
-    assert_eq!(v("test:grants/denied.config-all()"), r#"ok([("colour", "red")])"#);
+    assert_eq!(
+        v("test:grants/denied.config-all()"),
+        r#"ok([("colour", "red")])"#
+    );
 }
 
 #[test]
@@ -136,7 +157,10 @@ fn a_missing_secret_stops_start_up_naming_stage_and_key() {
     );
     assert!(!out.status.success(), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("`granted`") && stderr.contains("`secret`"), "{stderr}");
+    assert!(
+        stderr.contains("`granted`") && stderr.contains("`secret`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--config granted.secret=VALUE"), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing ran: {}", text(&out));
 }
@@ -144,9 +168,14 @@ fn a_missing_secret_stops_start_up_naming_stage_and_key() {
 /// Whether an import (unversioned) is one every artifact may need: no authority.
 fn ambient(import: &str) -> bool {
     let unversioned = import.split('@').next().unwrap();
-    ["wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:http/types"]
-        .iter()
-        .any(|p| unversioned.starts_with(p))
+    [
+        "wasi:io/",
+        "wasi:clocks/",
+        "wasi:random/",
+        "wasi:http/types",
+    ]
+    .iter()
+    .any(|p| unversioned.starts_with(p))
         || (unversioned.starts_with("wasi:cli/") && unversioned != "wasi:cli/environment")
 }
 

@@ -55,9 +55,8 @@ pub fn table(manifest: &Manifest, wiring: &Wiring) -> Vec<(StageName, Vec<Access
                 .iter()
                 .map(|&c| {
                     let imports = imports_of(wiring, &stage.name, c);
-                    let refused = |i: &&str| {
-                        matches!(plan.guarded.get(*i), Some(super::Guarded::Deny(_)))
-                    };
+                    let refused =
+                        |i: &&str| matches!(plan.guarded.get(*i), Some(super::Guarded::Deny(_)));
                     if imports.is_empty() {
                         Access::NotUsed
                     } else if imports.iter().all(refused) {

@@ -234,7 +234,26 @@ pub fn run(
             .map_err(|e| e.context(format!("cannot load stage `{name}`")))?;
         let runner = runner::StageRunner::new(&engine, &loaded)
             .map_err(|e| e.context(format!("cannot link stage `{name}` for testing")))?;
-        let checked = runner.check(file, &mut diags);
+        let mut checked = runner.check(file, &mut diags);
+        // The stage sees only the keys it declares, with their defaults, as in the
+        // composed artifact.
+        let declared = &manifest.stages[name].grants.config;
+        {
+            for case in &mut checked {
+                for key in case.apply_declared_config(declared) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "case `{}` sets configuration key `{key}`, which stage `{name}` does not declare",
+                            case.slug
+                        ))
+                        .note(format!("at {}:{}", file.source.display_path.display(), case.line))
+                        .help(format!(
+                            "declare it under `config:` of stage `{name}` in pipeline.yaml, or remove it from the case"
+                        )),
+                    );
+                }
+            }
+        }
         let selected: Vec<_> = checked
             .into_iter()
             .filter(|c| {

@@ -97,6 +97,31 @@ pub struct CheckedCase {
     config: Vec<(String, String)>,
 }
 
+impl CheckedCase {
+    /// Lays the case's configuration over the stage's declared defaults (pipeline.yaml's
+    /// `config:`), as the stage's guard would in the composed artifact. Returns the keys
+    /// the case sets that the stage does not declare.
+    pub fn apply_declared_config(
+        &mut self,
+        declared: &[crate::manifest::ConfigKey],
+    ) -> Vec<String> {
+        let undeclared = self
+            .config
+            .iter()
+            .filter(|(k, _)| !declared.iter().any(|d| &d.key == k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for d in declared {
+            if let Some(default) = &d.default
+                && !self.config.iter().any(|(k, _)| k == &d.key)
+            {
+                self.config.push((d.key.clone(), default.clone()));
+            }
+        }
+        undeclared
+    }
+}
+
 /// How a case ended.
 #[derive(Debug, Clone)]
 pub enum Outcome {

@@ -81,7 +81,7 @@
       (type (;6;) (func (param i32 i32 i32 i32) (result i32)))
       (import "wasi:cli/environment@0.2.6" "get-environment" (func $import0 (;0;) (type 0) (param i32)))
       (import "wasi:config/store@0.2.0-rc.1" "get" (func $import1 (;1;) (type 1) (param i32 i32 i32)))
-      (memory (;0;) 2)
+      (memory (;0;) 1)
       (global $heap_base (;0;) i32 i32.const 160)
       (global $heap (;1;) (mut i32) i32.const 160)
       (export "memory" (memory 0))
