@@ -723,7 +723,7 @@ fn handle_params(resolve: &Resolve, func: &Function) -> Option<(TypeId, TypeId)>
     let TypeDefKind::Option(inner) = &resolve.types[option].kind else {
         return None;
     };
-    Some((request, own_of(resolve, &inner)?))
+    Some((request, own_of(resolve, inner)?))
 }
 
 fn own_of(resolve: &Resolve, ty: &Type) -> Option<TypeId> {
