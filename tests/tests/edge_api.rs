@@ -197,6 +197,7 @@ fn the_container_image_serves_from_its_unpacked_root_filesystem() {
     let out = std::process::Command::new(&shim)
         .arg("serve")
         .arg(artifact())
+        .args(EDGE_API_CONFIG)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
