@@ -4,7 +4,7 @@
 //! cargo bench -p weld-shim --bench startup
 //! cargo bench -p weld-shim --bench startup -- \
 //!     --invoke rust-only=samples/text-pipeline/app.wasm::'demo:text/pipeline.process("Hello")' \
-//!     --serve samples/edge-api/app.wasm --path /health
+//!     --serve samples/edge-api/app.wasm --path /health --config tokens.secret=weld-demo-secret
 //! ```
 //!
 //! For each `--invoke LABEL=ARTIFACT::CALL` it reports, in process:
@@ -13,7 +13,8 @@
 //! - a call on a warm instance (p50/p99).
 //!
 //! For each `--serve ARTIFACT` it runs `weld-shim serve` and measures
-//! requests per second with keep-alive clients. With `--observability` it also
+//! requests per second with keep-alive clients; `--config STAGE.KEY=VALUE` is given to
+//! both servers (`-S config -S config-var=...` for `wasmtime serve`). With `--observability` it also
 //! measures what `--metrics`, the access log (text, JSON) and `--profile` cost:
 //! each variant against `-q` with all of them off, interleaved over
 //! [`OBSERVABILITY_ROUNDS`] rounds so that drift on a busy machine hits all alike;
@@ -75,6 +76,10 @@ fn main() {
             "--observability" => observability = true,
             "--baseline-shim" => {
                 baseline_shim = Some(args.next().expect("--baseline-shim PATH").into());
+            }
+            "--config" => {
+                let pair = args.next().expect("--config STAGE.KEY=VALUE");
+                CONFIG.lock().unwrap().push(pair);
             }
             "--path" => {
                 let _ = REQUEST_PATH.set(args.next().expect("--path /URL-PATH"));
@@ -255,6 +260,7 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
         child
             .args(["serve", "-q", "--addr", &format!("127.0.0.1:{port}")])
+            .args(shim_config())
             .arg(artifact);
         let server = Spawned::start(child, port);
         let result = load_test(server.addr);
@@ -269,6 +275,7 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
         let mut child = Command::new(cli);
         child
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(wasmtime_config())
             .arg(artifact);
         let server = Spawned::start(child, port);
         let theirs = load_test(server.addr);
@@ -281,6 +288,31 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
             ours.rps / theirs.rps
         );
     }
+}
+
+/// `--config STAGE.KEY=VALUE` pairs the served artifact needs (e.g. edge-api's token
+/// secret), given to both servers in their own syntax.
+static CONFIG: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn shim_config() -> Vec<String> {
+    CONFIG
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|pair| ["--config".to_string(), pair.clone()])
+        .collect()
+}
+
+fn wasmtime_config() -> Vec<String> {
+    let pairs = CONFIG.lock().unwrap();
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let mut flags = vec!["-S".to_string(), "config".to_string()];
+    for pair in pairs.iter() {
+        flags.extend(["-S".to_string(), format!("config-var={pair}")]);
+    }
+    flags
 }
 
 /// Rounds of the observability comparison; the median round is reported.
