@@ -46,6 +46,18 @@ impl Checked {
         let checked = self;
         let mut out = String::new();
         let wiring = &checked.wiring;
+        let plans: IndexMap<&StageName, crate::guard::StagePlan> = checked
+            .manifest
+            .stages
+            .values()
+            .map(|stage| (&stage.name, crate::guard::StagePlan::of(stage, wiring)))
+            .collect();
+        let refused = |h: &wiring::HostImport| {
+            matches!(
+                plans[&h.stage].guarded.get(&h.name),
+                Some(crate::guard::Guarded::Deny(_))
+            )
+        };
         let _ = writeln!(out, "pipeline `{}`", checked.manifest.name);
         let _ = writeln!(out, "\nstages:");
         for stage in checked.manifest.stages.values() {
@@ -67,9 +79,8 @@ impl Checked {
                     w.import, w.exporter, w.export
                 );
             }
-            let plan = crate::guard::StagePlan::of(stage, wiring);
             for h in wiring.host_imports.iter().filter(|h| h.stage == stage.name) {
-                let how = match (plan.guarded.get(&h.name), h.origin) {
+                let how = match (plans[&stage.name].guarded.get(&h.name), h.origin) {
                     (Some(crate::guard::Guarded::Deny(_)), _) => "guard  (denied: not granted)",
                     (Some(_), _) => "guard <- host  (filtered by the grants)",
                     (None, wiring::HostOrigin::Explicit) => "host  (explicit)",
@@ -93,15 +104,7 @@ impl Checked {
         out.push_str(&crate::guard::report::render(&checked.manifest, wiring));
         // What the linked component really imports: guards import only what they pass on.
         let mut passed = wiring.clone();
-        passed.host_imports.retain(|h| {
-            let stage = &checked.manifest.stages[&h.stage];
-            !matches!(
-                crate::guard::StagePlan::of(stage, wiring)
-                    .guarded
-                    .get(&h.name),
-                Some(crate::guard::Guarded::Deny(_))
-            )
-        });
+        passed.host_imports.retain(|h| !refused(h));
         let host = passed.merged_host_imports();
         let imports = crate::guard::report::component_imports(&checked.artifact);
         let _ = writeln!(

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use wasmtime::{Trap, WasmBacktrace};
 
+use crate::grants::Capability;
 use crate::limits::{ByteSize, DeadlineExceeded, HumanDuration, MemoryLimitExceeded};
 
 /// Prefix of the core module names the composer gives the modules of a
@@ -197,41 +198,21 @@ pub struct Denied {
     pub function: String,
 }
 
-/// The kinds of grant a stage may lack, as named in pipeline.yaml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Capability {
-    /// `grants: { env: [...] }`.
-    Env,
-    /// `grants: { args: true }`.
-    Args,
-    /// `grants: { files: [...] }`.
-    Files,
-    /// `grants: { http: [...] }`.
-    Http,
-    /// `grants: { network: true }`.
-    Network,
-    /// The stage's `config:` keys.
-    Config,
-    /// `grants: { host: [...] }`: other host interfaces.
-    Host,
-}
-
-impl Capability {
-    fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "env" => Capability::Env,
-            "args" => Capability::Args,
-            "files" => Capability::Files,
-            "http" => Capability::Http,
-            "network" => Capability::Network,
-            "config" => Capability::Config,
-            "host" => Capability::Host,
-            _ => return None,
-        })
-    }
-}
-
 impl Denied {
+    /// The name Weld gives a generated function that refuses `function` of
+    /// `interface` to `stage`; [`Denied::parse`] reads it back.
+    pub fn function_name(
+        stage: &str,
+        capability: Capability,
+        interface: &str,
+        function: &str,
+    ) -> String {
+        format!(
+            "{DENY_FUNCTION_PREFIX}{stage}:{}:{interface}#{function}",
+            capability.label()
+        )
+    }
+
     /// Reads a generated function's name:
     /// `weld-deny:<stage>:<capability>:<interface>[@<version>]#<function>`.
     pub fn parse(name: &str) -> Option<Self> {
@@ -248,7 +229,7 @@ impl Denied {
         }
         Some(Self {
             stage: stage.to_string(),
-            capability: Capability::parse(capability)?,
+            capability: Capability::from_label(capability)?,
             interface: interface.to_string(),
             function: function.to_string(),
         })

@@ -64,6 +64,56 @@ pub struct StageGrants {
     pub host: Vec<String>,
 }
 
+/// The kinds of grant a stage may lack, as named in pipeline.yaml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// `grants: { env: [...] }`.
+    Env,
+    /// `grants: { args: true }`.
+    Args,
+    /// `grants: { files: [...] }`.
+    Files,
+    /// `grants: { http: [...] }`.
+    Http,
+    /// `grants: { network: true }`.
+    Network,
+    /// The stage's `config:` keys.
+    Config,
+    /// `grants: { host: [...] }`: other host interfaces.
+    Host,
+}
+
+impl Capability {
+    /// Every capability.
+    pub const ALL: [Capability; 7] = [
+        Capability::Env,
+        Capability::Args,
+        Capability::Files,
+        Capability::Http,
+        Capability::Network,
+        Capability::Config,
+        Capability::Host,
+    ];
+
+    /// Its word in pipeline.yaml, in generated function names and in `weld check`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Capability::Env => "env",
+            Capability::Args => "args",
+            Capability::Files => "files",
+            Capability::Http => "http",
+            Capability::Network => "network",
+            Capability::Config => "config",
+            Capability::Host => "host",
+        }
+    }
+
+    /// The capability a [`Capability::label`] names.
+    pub fn from_label(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.label() == label)
+    }
+}
+
 /// One configuration key of a stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigKey {

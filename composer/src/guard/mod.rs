@@ -31,71 +31,32 @@ use wit_parser::{
     TypeOwner, World, WorldId, WorldItem, WorldKey,
 };
 
+pub use weld_shim::grants::Capability;
+
 use crate::manifest::{Stage, StageGrants, unversioned};
 use crate::wiring::HostOrigin;
 
-/// What a host import gives a stage the power to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Capability {
-    /// Environment variables, arguments, working directory (`wasi:cli/environment`).
-    Env,
-    /// Directories (`wasi:filesystem`).
-    Files,
-    /// Outgoing HTTP (`wasi:http/outgoing-handler`).
-    Http,
-    /// Sockets and name lookup (`wasi:sockets`).
-    Network,
-    /// Configuration (`wasi:config`).
-    Config,
-    /// Any other host interface.
-    Host,
-}
-
-impl Capability {
-    /// The capability an interface (unversioned) carries; `None` for the ambient set.
-    pub fn of(interface: &str) -> Option<Self> {
-        let (package, name) = interface.split_once('/').unwrap_or((interface, ""));
-        match package {
-            "wasi:io" | "wasi:clocks" | "wasi:random" => None,
-            "wasi:cli" => match name {
-                "environment" => Some(Capability::Env),
-                // stdin is ambient: the WASI 0.1 adapter every Rust and Go stage carries
-                // asks for it when it starts, and there is no empty stream to hand out
-                // instead. The host decides what it holds (empty when serving).
-                _ => None,
-            },
-            "wasi:http" => match name {
-                "outgoing-handler" => Some(Capability::Http),
-                _ => None,
-            },
-            "wasi:filesystem" => Some(Capability::Files),
-            "wasi:sockets" => Some(Capability::Network),
-            "wasi:config" => Some(Capability::Config),
-            _ => Some(Capability::Host),
-        }
+/// The capability an interface (unversioned) carries; `None` for the ambient set.
+pub fn capability_of(interface: &str) -> Option<Capability> {
+    let (package, name) = interface.split_once('/').unwrap_or((interface, ""));
+    match package {
+        "wasi:io" | "wasi:clocks" | "wasi:random" => None,
+        "wasi:cli" => match name {
+            "environment" => Some(Capability::Env),
+            // stdin is ambient: the WASI 0.1 adapter every Rust and Go stage carries
+            // asks for it when it starts, and there is no empty stream to hand out
+            // instead. The host decides what it holds (empty when serving).
+            _ => None,
+        },
+        "wasi:http" => match name {
+            "outgoing-handler" => Some(Capability::Http),
+            _ => None,
+        },
+        "wasi:filesystem" => Some(Capability::Files),
+        "wasi:sockets" => Some(Capability::Network),
+        "wasi:config" => Some(Capability::Config),
+        _ => Some(Capability::Host),
     }
-
-    /// The word used in trap names and `weld check`'s table.
-    pub fn label(self) -> &'static str {
-        match self {
-            Capability::Env => "env",
-            Capability::Files => "files",
-            Capability::Http => "http",
-            Capability::Network => "network",
-            Capability::Config => "config",
-            Capability::Host => "host",
-        }
-    }
-
-    /// Every capability, in the order `weld check` prints them.
-    pub const ALL: [Capability; 6] = [
-        Capability::Env,
-        Capability::Files,
-        Capability::Http,
-        Capability::Network,
-        Capability::Config,
-        Capability::Host,
-    ];
 }
 
 /// How the guard answers one interface.
@@ -142,7 +103,7 @@ impl StagePlan {
                 continue;
             }
             let interface = unversioned(import);
-            let Some(capability) = Capability::of(interface) else {
+            let Some(capability) = capability_of(interface) else {
                 continue;
             };
             if let Some(how) = guard_for(g, capability, interface, origin) {
@@ -180,9 +141,9 @@ fn guard_for(
     let all = |list: &[String]| list.len() == 1 && list[0] == "*";
     let deny = Some(Guarded::Deny(capability));
     match capability {
-        Capability::Env if all(&g.env) && g.args => None,
-        Capability::Env if g.env.is_empty() && !g.args => deny,
-        Capability::Env => Some(Guarded::Env {
+        Capability::Env | Capability::Args if all(&g.env) && g.args => None,
+        Capability::Env | Capability::Args if g.env.is_empty() && !g.args => deny,
+        Capability::Env | Capability::Args => Some(Guarded::Env {
             vars: if all(&g.env) {
                 Vec::new()
             } else {

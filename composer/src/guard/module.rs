@@ -209,12 +209,10 @@ impl Writer<'_> {
             }
         }
         let import = self.resolve.name_world_key(&interface.key);
-        let id = format!(
-            "$\"weld-deny:{}:{}:{import}#{}\"",
-            self.stage,
-            capability.label(),
-            func.name
-        );
+        // The shim reads this name back from a trap's frame to name the grant to add.
+        let name =
+            weld_shim::diagnose::Denied::function_name(self.stage, capability, &import, &func.name);
+        let id = format!("${name:?}");
         Ok((Some(id), "    unreachable".to_string()))
     }
 
@@ -360,29 +358,25 @@ impl Writer<'_> {
         let authority_area = self.reserve(12, 4);
         let mut checks = String::new();
         for h in hosts {
-            let (pattern, with_port) = (h.as_str(), h.contains(':'));
-            let _ = match pattern.strip_prefix('*') {
-                // `*.example.com`: a suffix of the host (or of host:port when a port is given).
-                Some(suffix) => {
-                    let (at, len) = self.string(suffix);
-                    let whole = if with_port { "$len" } else { "$host_len" };
-                    writeln!(
-                        checks,
-                        "      (if (i32.gt_u (local.get {whole}) (i32.const {len})) (then
-        (if (call $eq_lower (i32.add (local.get $ptr) (i32.sub (local.get {whole}) (i32.const {len}))) (i32.const {len}) (i32.const {at}) (i32.const {len}))
-          (then (local.set $ok (i32.const 1))))))"
-                    )
-                }
-                None => {
-                    let (at, len) = self.string(pattern);
-                    let whole = if with_port { "$len" } else { "$host_len" };
-                    writeln!(
-                        checks,
-                        "      (if (call $eq_lower (local.get $ptr) (local.get {whole}) (i32.const {at}) (i32.const {len}))
-        (then (local.set $ok (i32.const 1))))"
-                    )
-                }
+            // Compared with the host, or with host:port when the grant names a port.
+            let whole = if h.contains(':') { "$len" } else { "$host_len" };
+            // `*.example.com` matches a suffix after at least one character; anything
+            // else the whole text.
+            let (pattern, start, room) = match h.strip_prefix('*') {
+                Some(suffix) => (
+                    suffix,
+                    format!("(i32.sub (local.get {whole}) (i32.const {}))", suffix.len()),
+                    "i32.gt_s",
+                ),
+                None => (h.as_str(), "(i32.const 0)".to_string(), "i32.ge_s"),
             };
+            let (at, len) = self.string(pattern);
+            let _ = writeln!(
+                checks,
+                "      (if ({room} {start} (i32.const 0)) (then
+        (if (call $eq_lower (i32.add (local.get $ptr) {start}) (i32.sub (local.get {whole}) {start}) (i32.const {at}) (i32.const {len}))
+          (then (local.set $ok (i32.const 1))))))"
+            );
         }
         Ok(format!(
             "    (local $ptr i32) (local $len i32) (local $host_len i32) (local $ok i32)

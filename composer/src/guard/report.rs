@@ -10,6 +10,17 @@ use crate::{
     wiring::Wiring,
 };
 
+/// The table's columns: every capability an import can carry (arguments come with
+/// `wasi:cli/environment`, so they share its column).
+const COLUMNS: [Capability; 6] = [
+    Capability::Env,
+    Capability::Files,
+    Capability::Http,
+    Capability::Network,
+    Capability::Config,
+    Capability::Host,
+];
+
 /// One cell of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -24,7 +35,7 @@ pub enum Access {
 /// Whether `grants` give anything of `capability`.
 fn is_granted(grants: &StageGrants, capability: Capability) -> bool {
     match capability {
-        Capability::Env => !grants.env.is_empty() || grants.args,
+        Capability::Env | Capability::Args => !grants.env.is_empty() || grants.args,
         Capability::Files => !grants.files.is_empty(),
         Capability::Http => !grants.http.is_empty(),
         Capability::Network => grants.network,
@@ -38,7 +49,9 @@ fn imports_of<'a>(wiring: &'a Wiring, stage: &StageName, capability: Capability)
     wiring
         .host_imports
         .iter()
-        .filter(|h| &h.stage == stage && Capability::of(unversioned(&h.name)) == Some(capability))
+        .filter(|h| {
+            &h.stage == stage && super::capability_of(unversioned(&h.name)) == Some(capability)
+        })
         .map(|h| h.name.as_str())
         .collect()
 }
@@ -51,7 +64,7 @@ pub fn table(manifest: &Manifest, wiring: &Wiring) -> Vec<(StageName, Vec<Access
         .values()
         .map(|stage| {
             let plan = super::StagePlan::of(stage, wiring);
-            let row = Capability::ALL
+            let row = COLUMNS
                 .iter()
                 .map(|&c| {
                     let imports = imports_of(wiring, &stage.name, c);
@@ -82,7 +95,7 @@ pub fn render(manifest: &Manifest, wiring: &Wiring) -> String {
         .unwrap_or(0)
         .max("stage".len());
     let mut line = format!("  {:width$}", "stage");
-    for c in Capability::ALL {
+    for c in COLUMNS {
         let _ = write!(line, "  {:8}", c.label());
     }
     let _ = writeln!(out, "{}", line.trim_end());
@@ -159,7 +172,7 @@ pub fn unused_grants(manifest: &Manifest, wiring: &Wiring) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (stage, row) in table(manifest, wiring) {
         let grants = &manifest.stages[&stage].grants;
-        for (c, access) in Capability::ALL.iter().zip(row) {
+        for (c, access) in COLUMNS.iter().zip(row) {
             // `host:` names interfaces; checked one by one below.
             if *c == Capability::Host || access != Access::NotUsed || !is_granted(grants, *c) {
                 continue;
@@ -205,7 +218,7 @@ pub fn unused_grants(manifest: &Manifest, wiring: &Wiring) -> Vec<Diagnostic> {
 
 fn interface_of(c: Capability) -> &'static str {
     match c {
-        Capability::Env => "`wasi:cli/environment`",
+        Capability::Env | Capability::Args => "`wasi:cli/environment`",
         Capability::Files => "`wasi:filesystem`",
         Capability::Http => "`wasi:http/outgoing-handler`",
         Capability::Network => "`wasi:sockets`",
