@@ -10,9 +10,9 @@
 //! 5. [`graph`] puts stages and wires in a petgraph graph: cycles, reachability, order.
 //! 6. [`typecheck`] checks every wire's types, collecting every problem.
 //! 7. [`build`] compiles source stages with their toolchains, cached.
-//! 8. [`guard`] generates, per stage, the component that enforces its grants (refusing
-//!    or filtering its WASI imports) and reports them (`weld check`'s capability table).
-//! 9. [`link`] instantiates and connects the stages, each behind its guard, with wac-graph
+//! 8. [`guard`] generates the component that enforces every stage's grants (refusing or
+//!    filtering its WASI imports) and reports them (`weld check`'s capability table).
+//! 9. [`link`] instantiates and connects the stages, behind the guard, with wac-graph
 //!    and encodes the result, with the grants recorded for the host.
 //!
 //! [`pipeline`] runs the steps in order; the `weld` binary is a thin layer over it.

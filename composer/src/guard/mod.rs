@@ -3,8 +3,8 @@
 //! Every import a stage leaves to the host is either *ambient* (clocks, random,
 //! stdio, `wasi:io`, `wasi:http/types`: what language runtimes need to start and
 //! what holds no authority by itself), *granted* (passed to the host as before), or
-//! *guarded*. One component per stage, its guard, generated here, satisfies the
-//! guarded imports:
+//! *guarded*. One component per artifact, the guard, generated here, satisfies the
+//! guarded imports of every stage, each stage through its own copy of the interface:
 //! - what is not granted is refused with the interface's own refusal (an empty
 //!   environment, no preopened directories, `access-denied`, `HTTP-request-denied`,
 //!   no configuration value) or, where the interface has none, a trap in a function
@@ -15,10 +15,13 @@
 //!   stage asks for `key`, the host is asked for `<stage>.<key>`, a default answers
 //!   when the host has no value).
 //!
-//! A guard imports from the host only what it forwards, so the artifact imports the
-//! union of the grants plus the ambient set. Guards are generated in process: the
-//! stage's own WIT (decoded from its component) gives the exact interfaces and
-//! versions, [`module`] writes the core module, and wit-component makes it a component.
+//! The guard imports from the host only what it forwards, so the artifact imports the
+//! union of the grants plus the ambient set. It is generated in process: each stage's
+//! own WIT (decoded from its component) gives the exact interfaces and versions,
+//! [`module`] writes the core module, and wit-component makes it a component. One
+//! guard for all stages, not one each: every component instance costs a core instance
+//! and a memory slot per instantiation, and that was most of what guards added to a
+//! cold start (see BENCHMARKS.md, "Per-stage guards").
 
 mod layout;
 mod module;
@@ -27,8 +30,8 @@ pub mod report;
 use indexmap::IndexMap;
 use wit_component::{ComponentEncoder, DecodedWasm, StringEncoding};
 use wit_parser::{
-    Function, FunctionKind, Handle, InterfaceId, Resolve, Stability, Type, TypeDef, TypeDefKind,
-    TypeOwner, World, WorldId, WorldItem, WorldKey,
+    Function, FunctionKind, Handle, InterfaceId, PackageName, Resolve, Stability, Type, TypeDef,
+    TypeDefKind, TypeOwner, World, WorldId, WorldItem, WorldKey,
 };
 
 pub use weld_shim::grants::Capability;
@@ -203,105 +206,183 @@ pub enum GuardError {
     },
 }
 
-/// A generated guard: its component and the imports of the stage it satisfies (the
-/// guard exports each under the same name).
+/// What the guard is generated for: one stage, its component (for its WIT) and plan.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardedStage<'a> {
+    /// The stage.
+    pub stage: &'a str,
+    /// Its component.
+    pub component: &'a [u8],
+    /// What to guard.
+    pub plan: &'a StagePlan,
+}
+
+/// The artifact's guard: one component standing in for the guarded imports of every
+/// stage.
 #[derive(Debug, Clone)]
 pub struct Guard {
     /// The component.
     pub bytes: Vec<u8>,
-    /// The stage's imports it exports.
-    pub exports: Vec<String>,
+    /// Which of its exports satisfies which stage's import.
+    pub exports: Vec<GuardExport>,
 }
 
-/// Generates the guard of `stage` from its component (for its WIT) and its plan.
-pub fn generate(stage: &str, component: &[u8], plan: &StagePlan) -> Result<Guard, GuardError> {
-    let decode_error = |source| GuardError::Decode {
-        stage: stage.to_string(),
-        source,
-    };
-    let (mut resolve, stage_world) = match wit_component::decode(component).map_err(decode_error)? {
-        DecodedWasm::Component(resolve, world) => (resolve, world),
-        DecodedWasm::WitPackage(..) => {
-            return Err(decode_error(anyhow::anyhow!(
-                "it is a WIT package, not a component"
-            )));
-        }
-    };
+/// One guarded import of one stage, and the guard's export that satisfies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardExport {
+    /// The stage.
+    pub stage: String,
+    /// The stage's import (an interface name).
+    pub import: String,
+    /// The guard's export of the same interface: the stage's own copy.
+    pub export: String,
+}
 
-    // The stage's imported interfaces, by import name.
-    let imported: IndexMap<String, (WorldKey, InterfaceId)> = resolve.worlds[stage_world]
-        .imports
-        .iter()
-        .filter_map(|(key, item)| match item {
-            WorldItem::Interface { id, .. } => {
-                Some((resolve.name_world_key(key), (key.clone(), *id)))
-            }
-            _ => None,
-        })
-        .collect();
-
+/// Generates the one guard of an artifact for `stages` (those with an empty plan are
+/// skipped); `None` when no stage needs one.
+///
+/// One component, not one per stage: every component instance costs its own core
+/// instance and memory slot at each instantiation, the bulk of what guards add to a
+/// cold start. Each stage still gets its own copy of every interface it imports (the
+/// copy moved to a package `weld-guard-<stage>:...`), answering by that stage's grants.
+pub fn generate(stages: &[GuardedStage<'_>]) -> Result<Option<Guard>, GuardError> {
+    let mut resolve = Resolve::default();
+    let mut world_imports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
     let mut interfaces = Vec::new();
-    for (import, how) in &plan.guarded {
-        let Some((key, id)) = imported.get(import) else {
-            return Err(GuardError::Unsupported {
-                stage: stage.to_string(),
-                import: import.clone(),
-                reason: "it is not an interface import of the stage".to_string(),
-            });
-        };
-        if let Guarded::Http(_) = how {
-            add_authority_method(&mut resolve, *id).map_err(|reason| GuardError::Unsupported {
-                stage: stage.to_string(),
-                import: import.clone(),
-                reason,
-            })?;
+    let mut exports = Vec::new();
+    for (index, s) in stages.iter().enumerate() {
+        if s.plan.is_empty() {
+            continue;
         }
-        interfaces.push(module::Interface {
-            key: key.clone(),
-            id: *id,
-            how: how.clone(),
-        });
+        let stage = s.stage;
+        let decode_error = |source| GuardError::Decode {
+            stage: stage.to_string(),
+            source,
+        };
+        let (mut own, stage_world) =
+            match wit_component::decode(s.component).map_err(decode_error)? {
+                DecodedWasm::Component(resolve, world) => (resolve, world),
+                DecodedWasm::WitPackage(..) => {
+                    return Err(decode_error(anyhow::anyhow!(
+                        "it is a WIT package, not a component"
+                    )));
+                }
+            };
+        // The stage's imported interfaces, by import name.
+        let imported: IndexMap<String, InterfaceId> = own.worlds[stage_world]
+            .imports
+            .iter()
+            .filter_map(|(key, item)| match item {
+                WorldItem::Interface { id, .. } => Some((own.name_world_key(key), *id)),
+                _ => None,
+            })
+            .collect();
+        for (import, how) in &s.plan.guarded {
+            let Some(id) = imported.get(import) else {
+                return Err(GuardError::Unsupported {
+                    stage: stage.to_string(),
+                    import: import.clone(),
+                    reason: "it is not an interface import of the stage".to_string(),
+                });
+            };
+            if let Guarded::Http(_) = how {
+                add_authority_method(&mut own, *id).map_err(|reason| GuardError::Unsupported {
+                    stage: stage.to_string(),
+                    import: import.clone(),
+                    reason,
+                })?;
+            }
+        }
+
+        // The copy the guard exports: the guarded interfaces moved out of their
+        // packages into one of the stage's own, so that every stage's copy has a name
+        // of its own in the guard.
+        let mut copy = own.clone();
+        let namespace = package_namespace(stage, index);
+        let mut moved = Vec::new();
+        for import in s.plan.guarded.keys() {
+            let id = imported[import];
+            move_interface(&mut copy, id, &namespace);
+            moved.push(id);
+        }
+        // Each merged view keeps its world; give those unique packages so the merges
+        // of several stages (all decoded as `root:component`) do not collide.
+        rename_package(&mut own, stage_world, &format!("weld-stage-{index}"));
+        rename_package(&mut copy, stage_world, &format!("weld-copy-{index}"));
+
+        let merge_error = |source| GuardError::Encode {
+            stage: stage.to_string(),
+            source,
+        };
+        let own_map = resolve.merge(own).map_err(merge_error)?;
+        let copy_map = resolve.merge(copy).map_err(merge_error)?;
+        let map = |remap: &wit_parser::Remap, id: InterfaceId| {
+            remap.interfaces[id.index()].expect("merged interfaces are kept")
+        };
+
+        // The guard may import everything the stage imports (wit-component keeps only
+        // what the module uses): the host side of what it forwards, and what the
+        // copies' types refer to.
+        for id in imported.values() {
+            let original = map(&own_map, *id);
+            world_imports
+                .entry(WorldKey::Interface(original))
+                .or_insert_with(|| interface_item(original));
+        }
+        for ((import, how), id) in s.plan.guarded.iter().zip(moved) {
+            let copy = map(&copy_map, id);
+            let host = WorldKey::Interface(map(&own_map, id));
+            let key = WorldKey::Interface(copy);
+            exports.push(GuardExport {
+                stage: stage.to_string(),
+                import: import.clone(),
+                export: resolve.name_world_key(&key),
+            });
+            interfaces.push(module::Interface {
+                stage: stage.to_string(),
+                key,
+                host,
+                id: copy,
+                how: how.clone(),
+            });
+        }
+    }
+    if interfaces.is_empty() {
+        return Ok(None);
     }
 
-    // The guard's world: it exports the guarded interfaces and may import everything
-    // else the stage imports (wit-component keeps only what the module uses), plus the
-    // host side of the interfaces it filters.
-    let mut world = World {
-        name: format!("{stage}-guard"),
-        imports: IndexMap::new(),
-        exports: IndexMap::new(),
-        package: resolve.worlds[stage_world].package,
+    // The guard's world: its own package, the stages' copies exported.
+    let package = resolve.packages.alloc(wit_parser::Package {
+        name: guard_package_name(),
+        docs: Default::default(),
+        interfaces: IndexMap::new(),
+        worlds: IndexMap::new(),
+    });
+    resolve.package_names.insert(guard_package_name(), package);
+    let world = World {
+        name: "guard".to_string(),
+        imports: world_imports,
+        exports: interfaces
+            .iter()
+            .map(|i| (i.key.clone(), interface_item(i.id)))
+            .collect(),
+        package: Some(package),
         docs: Default::default(),
         stability: Stability::Unknown,
         includes: Vec::new(),
         span: Default::default(),
     };
-    for (key, id) in imported.values() {
-        let exported = interfaces.iter().find(|i| i.id == *id);
-        let item = WorldItem::Interface {
-            id: *id,
-            stability: Stability::Unknown,
-            external_id: None,
-            docs: Default::default(),
-            span: Default::default(),
-        };
-        match exported {
-            Some(i) if matches!(i.how, Guarded::Deny(_)) => {}
-            _ => {
-                world.imports.insert(key.clone(), item.clone());
-            }
-        }
-        if exported.is_some() {
-            world.exports.insert(key.clone(), item);
-        }
-    }
     let world: WorldId = resolve.worlds.alloc(world);
+    resolve.packages[package]
+        .worlds
+        .insert("guard".to_string(), world);
 
+    // Errors past this point are Weld's, not a stage's: name the first stage.
     let encode_error = |source| GuardError::Encode {
-        stage: stage.to_string(),
+        stage: interfaces[0].stage.clone(),
         source,
     };
-    let wat = module::write(&resolve, world, stage, &interfaces).map_err(encode_error)?;
+    let wat = module::write(&resolve, &interfaces).map_err(encode_error)?;
     let mut core = wat::parse_str(&wat).map_err(|e| encode_error(e.into()))?;
     wit_component::embed_component_metadata(
         &mut core,
@@ -316,10 +397,86 @@ pub fn generate(stage: &str, component: &[u8], plan: &StagePlan) -> Result<Guard
         .module(&core)
         .and_then(|e| e.encode())
         .map_err(encode_error)?;
-    Ok(Guard {
-        bytes,
-        exports: plan.guarded.keys().cloned().collect(),
-    })
+    Ok(Some(Guard { bytes, exports }))
+}
+
+fn guard_package_name() -> PackageName {
+    PackageName {
+        namespace: "weld".to_string(),
+        name: "guard".to_string(),
+        version: None,
+    }
+}
+
+fn interface_item(id: InterfaceId) -> WorldItem {
+    WorldItem::Interface {
+        id,
+        stability: Stability::Unknown,
+        external_id: None,
+        docs: Default::default(),
+        span: Default::default(),
+    }
+}
+
+/// The namespace of a stage's copies: `weld-guard-<stage>`, or `weld-guard-<index>`
+/// for a stage name that is not a WIT identifier (a word starting with a digit).
+fn package_namespace(stage: &str, index: usize) -> String {
+    let wit_id = stage
+        .split('-')
+        .all(|word| word.starts_with(|c: char| c.is_ascii_lowercase()));
+    if wit_id {
+        format!("weld-guard-{stage}")
+    } else {
+        format!("weld-guard-{index}")
+    }
+}
+
+/// Moves interface `id` out of its package into `<namespace>:<package name>@<version>`.
+fn move_interface(resolve: &mut Resolve, id: InterfaceId, namespace: &str) {
+    let Some(from) = resolve.interfaces[id].package else {
+        return;
+    };
+    let Some(name) = resolve.interfaces[id].name.clone() else {
+        return;
+    };
+    let from_name = resolve.packages[from].name.clone();
+    let to_name = PackageName {
+        namespace: namespace.to_string(),
+        name: from_name.name,
+        version: from_name.version,
+    };
+    let to = match resolve.package_names.get(&to_name) {
+        Some(to) => *to,
+        None => {
+            let to = resolve.packages.alloc(wit_parser::Package {
+                name: to_name.clone(),
+                docs: Default::default(),
+                interfaces: IndexMap::new(),
+                worlds: IndexMap::new(),
+            });
+            resolve.package_names.insert(to_name, to);
+            to
+        }
+    };
+    resolve.packages[from].interfaces.shift_remove(&name);
+    resolve.packages[to].interfaces.insert(name, id);
+    resolve.interfaces[id].package = Some(to);
+}
+
+/// Renames the package holding `world` to `<namespace>:component`.
+fn rename_package(resolve: &mut Resolve, world: WorldId, namespace: &str) {
+    let Some(package) = resolve.worlds[world].package else {
+        return;
+    };
+    let old = resolve.packages[package].name.clone();
+    let new = PackageName {
+        namespace: namespace.to_string(),
+        name: "component".to_string(),
+        version: None,
+    };
+    resolve.package_names.shift_remove(&old);
+    resolve.package_names.insert(new.clone(), package);
+    resolve.packages[package].name = new;
 }
 
 /// Adds `[method]outgoing-request.authority` to the stage's `wasi:http/types` when the

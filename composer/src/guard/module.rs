@@ -16,7 +16,7 @@ use anyhow::{Context as _, bail};
 use wit_parser::{
     Function, Handle, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic,
     SizeAlign, Type, TypeDefKind, TypeId, TypeOwner, WasmExport, WasmExportKind, WasmImport,
-    WorldId, WorldKey,
+    WorldKey,
     abi::{AbiVariant, WasmType},
 };
 
@@ -24,30 +24,28 @@ use super::{Guarded, layout::refusal};
 
 const MANGLING: ManglingAndAbi = ManglingAndAbi::Legacy(LiftLowerAbi::Sync);
 
-/// One interface the guard exports, and how it answers.
+/// One interface the guard exports for one stage, and how it answers.
 #[derive(Debug, Clone)]
 pub struct Interface {
-    /// Its key in the stage's world (and in the guard's).
+    /// The stage it stands in for.
+    pub stage: String,
+    /// The guard's export: the stage's copy of the interface, in a package of its own.
     pub key: WorldKey,
-    /// The interface.
+    /// The interface the stage imports (and the guard, from the host, when it forwards).
+    pub host: WorldKey,
+    /// The stage's copy (`key`'s interface).
     pub id: InterfaceId,
     /// How it answers.
     pub how: Guarded,
 }
 
 /// Writes the guard's core module for `interfaces`.
-pub fn write(
-    resolve: &Resolve,
-    _world: WorldId,
-    stage: &str,
-    interfaces: &[Interface],
-) -> anyhow::Result<String> {
+pub fn write(resolve: &Resolve, interfaces: &[Interface]) -> anyhow::Result<String> {
     let mut sizes = SizeAlign::default();
     sizes.fill(resolve)?;
     let mut w = Writer {
         resolve,
         sizes,
-        stage,
         interfaces,
         imports: String::new(),
         funcs: String::new(),
@@ -68,7 +66,6 @@ pub fn write(
 struct Writer<'a> {
     resolve: &'a Resolve,
     sizes: SizeAlign,
-    stage: &'a str,
     interfaces: &'a [Interface],
     imports: String,
     funcs: String,
@@ -208,10 +205,14 @@ impl Writer<'_> {
                 return Ok((None, format!("    (call {new} (i32.const 0))")));
             }
         }
-        let import = self.resolve.name_world_key(&interface.key);
+        let import = self.resolve.name_world_key(&interface.host);
         // The shim reads this name back from a trap's frame to name the grant to add.
-        let name =
-            weld_shim::diagnose::Denied::function_name(self.stage, capability, &import, &func.name);
+        let name = weld_shim::diagnose::Denied::function_name(
+            &interface.stage,
+            capability,
+            &import,
+            &func.name,
+        );
         let id = format!("${name:?}");
         Ok((Some(id), "    unreachable".to_string()))
     }
@@ -251,7 +252,7 @@ impl Writer<'_> {
         func: &Function,
         sig: &CoreSig,
     ) -> anyhow::Result<String> {
-        let host = self.host_func(&interface.key, func);
+        let host = self.host_func(&interface.host, func);
         let args: String = (0..sig.params.len())
             .map(|i| format!(" (local.get {i})"))
             .collect();
@@ -271,7 +272,7 @@ impl Writer<'_> {
         func: &Function,
         vars: &[String],
     ) -> anyhow::Result<String> {
-        let host = self.host_func(&interface.key, func);
+        let host = self.host_func(&interface.host, func);
         let ret = self.return_area(func);
         let allowed = self.any_equal("$name", "$name_len", vars);
         Ok(format!(
@@ -304,7 +305,7 @@ impl Writer<'_> {
         func: &Function,
         dirs: &[String],
     ) -> anyhow::Result<String> {
-        let host = self.host_func(&interface.key, func);
+        let host = self.host_func(&interface.host, func);
         let ret = self.return_area(func);
         let descriptor = list_element_resource(self.resolve, func)
             .context("`get-directories` does not return a list of (descriptor, path)")?;
@@ -343,7 +344,7 @@ impl Writer<'_> {
         func: &Function,
         hosts: &[String],
     ) -> anyhow::Result<String> {
-        let host = self.host_func(&interface.key, func);
+        let host = self.host_func(&interface.host, func);
         let ret = self.return_area(func);
         let result = func.result.as_ref().context("`handle` returns nothing")?;
         let denied = refusal(self.resolve, &self.sizes, result)
@@ -404,14 +405,14 @@ impl Writer<'_> {
         func: &Function,
         keys: &[crate::manifest::ConfigKey],
     ) -> anyhow::Result<String> {
-        let host = self.host_func(&interface.key, func);
+        let host = self.host_func(&interface.host, func);
         let ret = self.return_area(func);
         let none = self.constant(&[0; 16]);
         let mut body = String::new();
         for k in keys {
             let (key, key_len) = self.string(&k.key);
             let (host_key, host_key_len) = self.string(
-                &weld_shim::grants::ArtifactGrants::host_key(self.stage, &k.key),
+                &weld_shim::grants::ArtifactGrants::host_key(&interface.stage, &k.key),
             );
             let default = match &k.default {
                 Some(d) => {
@@ -451,7 +452,7 @@ impl Writer<'_> {
             .get("get")
             .context("`wasi:config/store` has no `get`")?;
         // The guard imports `get` even when the stage only uses `get-all`.
-        let host = self.host_func(&interface.key, get);
+        let host = self.host_func(&interface.host, get);
         let value = self.reserve(16, 4);
         let out = self.reserve(12, 4);
         let mut body = format!(
@@ -462,7 +463,7 @@ impl Writer<'_> {
         for k in keys {
             let (key, key_len) = self.string(&k.key);
             let (host_key, host_key_len) = self.string(
-                &weld_shim::grants::ArtifactGrants::host_key(self.stage, &k.key),
+                &weld_shim::grants::ArtifactGrants::host_key(&interface.stage, &k.key),
             );
             let append = |ptr: &str, len: &str| {
                 format!(
@@ -601,7 +602,11 @@ impl Writer<'_> {
             return *at;
         }
         let at = self.reserve(bytes.len().max(1) as u32, 8);
-        self.data.push((at, bytes.to_vec()));
+        // Memory starts zeroed: a guard whose constants are all zero (most refusals) has
+        // no data segment, so no memory image to map at each instantiation.
+        if bytes.iter().any(|b| *b != 0) {
+            self.data.push((at, bytes.to_vec()));
+        }
         self.strings.insert(bytes.to_vec(), at);
         at
     }

@@ -25,7 +25,7 @@ use wac_graph::{
 use crate::{
     contract::Contracts,
     graph::StageGraph,
-    guard::{GuardError, StagePlan},
+    guard::{GuardError, GuardedStage, StagePlan},
     manifest::{Manifest, StageName},
     wiring::Wiring,
 };
@@ -78,6 +78,9 @@ pub enum LinkError {
     /// A stage's guard could not be generated.
     #[error(transparent)]
     Guard(#[from] GuardError),
+    /// The generated guard could not be added to the composition (a bug in Weld).
+    #[error("cannot add the generated guard to the composition (this is a bug in Weld)")]
+    AddGuard(#[source] anyhow::Error),
     /// A stage's guard could not be placed in front of it (a bug in Weld).
     #[error("cannot put the generated guard in front of stage `{stage}` (this is a bug in Weld)")]
     PlaceGuard {
@@ -103,12 +106,43 @@ pub fn link(
     let mut instances: HashMap<StageName, NodeId> = HashMap::new();
     let mut aliases: HashMap<(StageName, String), NodeId> = HashMap::new();
 
+    let plans: Vec<StagePlan> = stages
+        .order
+        .iter()
+        .map(|stage| StagePlan::of(&manifest.stages[stage], wiring))
+        .collect();
+    let guarded: Vec<GuardedStage<'_>> = stages
+        .order
+        .iter()
+        .zip(&plans)
+        .map(|(stage, plan)| GuardedStage {
+            stage: stage.as_str(),
+            component: graph[packages[stage]].bytes(),
+            plan,
+        })
+        .collect();
+    let guard = crate::guard::generate(&guarded)?;
+    let guard = match guard {
+        Some(guard) => Some(register_guard(&mut graph, guard)?),
+        None => None,
+    };
+
     for stage in &stages.order {
         let instance = graph.instantiate(packages[stage]);
         graph.set_node_name(instance, stage.as_str());
-        let plan = StagePlan::of(&manifest.stages[stage], wiring);
-        if !plan.is_empty() {
-            place_guard(&mut graph, packages[stage], instance, stage, &plan)?;
+        if let Some((guard_instance, exports)) = &guard {
+            for e in exports.iter().filter(|e| e.stage == stage.as_str()) {
+                let failed = |source: anyhow::Error| LinkError::PlaceGuard {
+                    stage: stage.clone(),
+                    source,
+                };
+                let export = graph
+                    .alias_instance_export(*guard_instance, &e.export)
+                    .map_err(|e| failed(e.into()))?;
+                graph
+                    .set_instantiation_argument(instance, &e.import, export)
+                    .map_err(|e| failed(e.into()))?;
+            }
         }
         for wire in wiring.wires.iter().filter(|w| &w.importer == stage) {
             let source = alias(
@@ -183,43 +217,25 @@ fn append_grants(component: &mut Vec<u8>, manifest: &Manifest, stages: &StageGra
     .append_to_component(component);
 }
 
-/// Generates the guard of `stage` and connects its exports to the stage's guarded
-/// imports; the guard's own imports stay open and become the artifact's.
-fn place_guard(
+/// Adds the artifact's guard to the graph and instantiates it; its imports stay open
+/// and become the artifact's.
+fn register_guard(
     graph: &mut wac_graph::CompositionGraph,
-    package: wac_graph::PackageId,
-    instance: NodeId,
-    stage: &StageName,
-    plan: &StagePlan,
-) -> Result<(), LinkError> {
-    let guard = crate::guard::generate(stage.as_str(), graph[package].bytes(), plan)?;
-    let failed = |source: anyhow::Error| LinkError::PlaceGuard {
-        stage: stage.clone(),
-        source,
-    };
-    // Traps in the guard (a refused call) then name the stage, like its own code.
-    let bytes = tag_stage_modules(&guard.bytes, stage.as_str());
-    let package = wac_graph::types::Package::from_bytes(
-        &format!("weld-guard:{stage}"),
-        None,
-        bytes,
-        graph.types_mut(),
-    )
-    .map_err(failed)?;
+    guard: crate::guard::Guard,
+) -> Result<(NodeId, Vec<crate::guard::GuardExport>), LinkError> {
+    let failed = LinkError::AddGuard;
+    // Traps in the guard that are not refusals (those name their stage) say where
+    // they come from.
+    let bytes = tag_stage_modules(&guard.bytes, "weld-guard");
+    let package =
+        wac_graph::types::Package::from_bytes("weld:guard", None, bytes, graph.types_mut())
+            .map_err(failed)?;
     let package = graph
         .register_package(package)
         .map_err(|e| failed(e.into()))?;
-    let guard_instance = graph.instantiate(package);
-    graph.set_node_name(guard_instance, format!("{stage}-guard"));
-    for import in &guard.exports {
-        let export = graph
-            .alias_instance_export(guard_instance, import)
-            .map_err(|e| failed(e.into()))?;
-        graph
-            .set_instantiation_argument(instance, import, export)
-            .map_err(|e| failed(e.into()))?;
-    }
-    Ok(())
+    let instance = graph.instantiate(package);
+    graph.set_node_name(instance, "weld-guard");
+    Ok((instance, guard.exports))
 }
 
 fn alias(
