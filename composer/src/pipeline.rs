@@ -38,6 +38,9 @@ pub struct Checked {
     pub warnings: Vec<Diagnostic>,
     /// The linked, validated component: of the stand-ins when only checking.
     pub artifact: Vec<u8>,
+    /// Source stages checked against their declared worlds (not built): their
+    /// toolchains' own imports (environment, files) are not known yet.
+    pub stand_ins: Vec<StageName>,
 }
 
 impl Checked {
@@ -102,6 +105,18 @@ impl Checked {
             "\ncapabilities (granted, denied inside the artifact, or - not imported):"
         );
         out.push_str(&crate::guard::report::render(&checked.manifest, wiring));
+        if !checked.stand_ins.is_empty() {
+            let names: Vec<&str> = checked.stand_ins.iter().map(|s| s.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  note: {} checked against {} declared world{}: what {} toolchain adds (the \
+                 environment, files) is guarded too, and shows once built (`weld compose`)",
+                names.join(", "),
+                if names.len() == 1 { "its" } else { "their" },
+                if names.len() == 1 { "" } else { "s" },
+                if names.len() == 1 { "its" } else { "each" },
+            );
+        }
         // What the linked component really imports: guards import only what they pass on.
         let mut passed = wiring.clone();
         passed.host_imports.retain(|h| !refused(h));
@@ -194,7 +209,14 @@ fn check_built(
         .map_err(|e| Diagnostics::from(link::diagnose(&manifest, &wiring, &e)))?;
     let mut warnings = std::mem::take(&mut wiring.warnings);
     warnings.extend(graph_warnings);
+    let stand_ins = manifest
+        .stages
+        .values()
+        .filter(|s| s.lang != crate::manifest::Lang::Wasm && !built.contains_key(&s.name))
+        .map(|s| s.name.clone())
+        .collect();
     Ok(Checked {
+        stand_ins,
         manifest,
         wit,
         contracts,

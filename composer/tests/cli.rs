@@ -26,6 +26,32 @@ fn check_prints_wiring_and_host_imports() {
         "{}",
         stderr(&out)
     );
+    // Every stage there is a built component: its imports are known, no caveat.
+    assert!(!stdout.contains("declared world"), "{stdout}");
+}
+
+#[test]
+fn check_says_source_stages_are_judged_by_their_declared_worlds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("wit")).unwrap();
+    std::fs::create_dir_all(dir.path().join("svc")).unwrap();
+    std::fs::write(
+        dir.path().join("wit/c.wit"),
+        "package test:c;\ninterface api { f: func(); }\nworld s { export api; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pipeline.yaml"),
+        "version: 1\nname: c\nwit: wit\nstages:\n  svc:\n    lang: rust\n    path: svc\n    world: test:c/s\nexports:\n  test:c/api: svc\n",
+    )
+    .unwrap();
+    let out = weld(dir.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("note: svc checked against its declared world"),
+        "{stdout}"
+    );
 }
 
 #[test]
