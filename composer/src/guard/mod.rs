@@ -19,9 +19,8 @@
 //! union of the grants plus the ambient set. It is generated in process: each stage's
 //! own WIT (decoded from its component) gives the exact interfaces and versions,
 //! [`module`] writes the core module, and wit-component makes it a component. One
-//! guard for all stages, not one each: every component instance costs a core instance
-//! and a memory slot per instantiation, and that was most of what guards added to a
-//! cold start (see BENCHMARKS.md, "Per-stage guards").
+//! guard for all stages, not one each: every guard instance costs a core instance and
+//! a memory slot at each instantiation (see BENCHMARKS.md, "Per-stage guards").
 
 mod layout;
 mod module;
@@ -242,9 +241,9 @@ pub struct GuardExport {
 /// skipped); `None` when no stage needs one.
 ///
 /// One component, not one per stage: every component instance costs its own core
-/// instance and memory slot at each instantiation, the bulk of what guards add to a
-/// cold start. Each stage still gets its own copy of every interface it imports (the
-/// copy moved to a package `weld-guard-<stage>:...`), answering by that stage's grants.
+/// instance and memory slot at each instantiation. Each stage still gets its own copy
+/// of every interface it guards (moved to a package `weld-guard-<stage>:...`),
+/// answering by that stage's grants.
 pub fn generate(stages: &[GuardedStage<'_>]) -> Result<Option<Guard>, GuardError> {
     let mut resolve = Resolve::default();
     let mut world_imports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
