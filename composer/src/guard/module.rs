@@ -80,6 +80,14 @@ struct Writer<'a> {
     count: usize,
 }
 
+/// The layout of a list's entries, for [`Writer::keep_listed`]: bytes an entry, and
+/// the local name and offset of the string (pointer, then length) it is kept by.
+struct ListEntries {
+    size: u32,
+    key: &'static str,
+    key_offset: u32,
+}
+
 /// A function's parameters and results as core types.
 struct CoreSig {
     params: Vec<&'static str>,
@@ -274,27 +282,12 @@ impl Writer<'_> {
     ) -> anyhow::Result<String> {
         let host = self.host_func(&interface.host, func);
         let ret = self.return_area(func);
-        let allowed = self.any_equal("$name", "$name_len", vars);
-        Ok(format!(
-            "    (local $list i32) (local $len i32) (local $i i32) (local $kept i32) (local $entry i32)
-    (local $name i32) (local $name_len i32)
-    (call {host} (i32.const {ret}))
-    (local.set $list (i32.load (i32.const {ret})))
-    (local.set $len (i32.load offset=4 (i32.const {ret})))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
-      (local.set $entry (i32.add (local.get $list) (i32.mul (local.get $i) (i32.const 16))))
-      (local.set $name (i32.load (local.get $entry)))
-      (local.set $name_len (i32.load offset=4 (local.get $entry)))
-      (if {allowed} (then
-        (memory.copy (i32.add (local.get $list) (i32.mul (local.get $kept) (i32.const 16)))
-                     (local.get $entry) (i32.const 16))
-        (local.set $kept (i32.add (local.get $kept) (i32.const 1)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (i32.store offset=4 (i32.const {ret}) (local.get $kept))
-    i32.const {ret}"
-        ))
+        let entries = ListEntries {
+            size: 16,
+            key: "name",
+            key_offset: 0,
+        };
+        Ok(self.keep_listed(&host, ret, &entries, vars, None))
     }
 
     /// `get-directories` keeping only the granted guest paths; the descriptors of the
@@ -310,29 +303,57 @@ impl Writer<'_> {
         let descriptor = list_element_resource(self.resolve, func)
             .context("`get-directories` does not return a list of (descriptor, path)")?;
         let drop = self.resource_drop(descriptor)?;
-        let allowed = self.any_equal("$path", "$path_len", dirs);
-        Ok(format!(
+        let entries = ListEntries {
+            size: 12,
+            key: "path",
+            key_offset: 4,
+        };
+        let drop = format!("(call {drop} (i32.load (local.get $entry)))");
+        Ok(self.keep_listed(&host, ret, &entries, dirs, Some(&drop)))
+    }
+
+    /// Calls `host` (which returns a list at `ret`) and compacts the list in place,
+    /// keeping the entries whose key string is one of `allowed`; `on_dropped` runs for
+    /// each other entry (`$entry` is its address).
+    fn keep_listed(
+        &mut self,
+        host: &str,
+        ret: u32,
+        entries: &ListEntries,
+        allowed: &[String],
+        on_dropped: Option<&str>,
+    ) -> String {
+        let ListEntries {
+            size,
+            key,
+            key_offset,
+        } = entries;
+        let len_offset = key_offset + 4;
+        let matches = self.any_equal(&format!("${key}"), &format!("${key}_len"), allowed);
+        let otherwise = on_dropped
+            .map(|code| format!("\n        (else {code})"))
+            .unwrap_or_default();
+        format!(
             "    (local $list i32) (local $len i32) (local $i i32) (local $kept i32) (local $entry i32)
-    (local $path i32) (local $path_len i32)
+    (local ${key} i32) (local ${key}_len i32)
     (call {host} (i32.const {ret}))
     (local.set $list (i32.load (i32.const {ret})))
     (local.set $len (i32.load offset=4 (i32.const {ret})))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
-      (local.set $entry (i32.add (local.get $list) (i32.mul (local.get $i) (i32.const 12))))
-      (local.set $path (i32.load offset=4 (local.get $entry)))
-      (local.set $path_len (i32.load offset=8 (local.get $entry)))
-      (if {allowed}
+      (local.set $entry (i32.add (local.get $list) (i32.mul (local.get $i) (i32.const {size}))))
+      (local.set ${key} (i32.load offset={key_offset} (local.get $entry)))
+      (local.set ${key}_len (i32.load offset={len_offset} (local.get $entry)))
+      (if {matches}
         (then
-          (memory.copy (i32.add (local.get $list) (i32.mul (local.get $kept) (i32.const 12)))
-                       (local.get $entry) (i32.const 12))
-          (local.set $kept (i32.add (local.get $kept) (i32.const 1))))
-        (else (call {drop} (i32.load (local.get $entry)))))
+          (memory.copy (i32.add (local.get $list) (i32.mul (local.get $kept) (i32.const {size})))
+                       (local.get $entry) (i32.const {size}))
+          (local.set $kept (i32.add (local.get $kept) (i32.const 1)))){otherwise})
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $next)))
     (i32.store offset=4 (i32.const {ret}) (local.get $kept))
     i32.const {ret}"
-        ))
+        )
     }
 
     /// `handle` sending the request on only when its authority is a granted host;

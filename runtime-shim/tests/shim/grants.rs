@@ -400,6 +400,15 @@ fn a_granted_directory_without_a_host_directory_stops_start_up() {
     assert_eq!(ran.stdout, "some(\"x\")\n");
 }
 
+/// The echo stage ran and saw the granted variable and file, nothing else.
+#[track_caller]
+fn assert_granted_reached(ran: &Ran) {
+    assert_eq!(ran.code, Some(0), "{ran:?}");
+    for line in ["env: [WELD_GRANTED=yes]", "read /data/secret.txt: s3cret"] {
+        assert!(ran.stderr.contains(line), "{}", ran.stderr);
+    }
+}
+
 #[test]
 fn granted_environment_and_directories_reach_the_guest() {
     let dir = test_dir("grant-env-files");
@@ -423,17 +432,7 @@ fn granted_environment_and_directories_reach_the_guest() {
     let mut args = vec!["-v", "run", artifact.to_str().unwrap()];
     args.extend(guest_args);
     let ran = shim_in(&dir, &args, &env);
-    assert_eq!(ran.code, Some(0), "{ran:?}");
-    assert!(
-        ran.stderr.contains("env: [WELD_GRANTED=yes]"),
-        "{}",
-        ran.stderr
-    );
-    assert!(
-        ran.stderr.contains("read /data/secret.txt: s3cret"),
-        "{}",
-        ran.stderr
-    );
+    assert_granted_reached(&ran);
     assert!(
         ran.stderr
             .contains("Granted directory `data` as `/data`, read-only to `echo`"),
@@ -459,17 +458,7 @@ fn granted_environment_and_directories_reach_the_guest() {
     let mut args = vec!["run", cwasm.to_str().unwrap()];
     args.extend(guest_args);
     let ran = shim_in(&dir, &args, &env);
-    assert_eq!(ran.code, Some(0), "{ran:?}");
-    assert!(
-        ran.stderr.contains("env: [WELD_GRANTED=yes]"),
-        "{}",
-        ran.stderr
-    );
-    assert!(
-        ran.stderr.contains("read /data/secret.txt: s3cret"),
-        "{}",
-        ran.stderr
-    );
+    assert_granted_reached(&ran);
 
     // Without the record, nothing is handed over.
     let mut args = vec!["run", echo.to_str().unwrap()];
