@@ -59,6 +59,10 @@ struct Args {
     /// Pass this process's environment to the module.
     #[arg(long, action = ArgAction::Set, default_value_t = false)]
     inherit_env: bool,
+    /// After the snapshot, export the function `SRC` as `DST` (`DST=SRC`). Go stages use
+    /// it to make their reseeding function the `_initialize` that runs per instance.
+    #[arg(long, value_parser = parse_rename)]
+    rename_func: Vec<(String, String)>,
     /// Where to write the initialized module.
     #[arg(short = 'o')]
     output: PathBuf,
@@ -117,6 +121,9 @@ fn run(args: Args) -> wasmtime::Result<()> {
     let mut store = Store::new(&engine, wasi.build_p1());
     let mut wizer = Wizer::new();
     wizer.init_func(&args.init_func);
+    for (new_name, old_name) in &args.rename_func {
+        wizer.func_rename(new_name, old_name);
+    }
     let (cx, instrumented) = wizer.instrument(&wasm)?;
     let module =
         Module::new(&engine, &instrumented).context("failed to compile the Wasm module")?;
@@ -150,9 +157,23 @@ fn run(args: Args) -> wasmtime::Result<()> {
                 instance,
             },
         ))?;
+    // The snapshot's memory as a few data segments instead of thousands (see the
+    // module for why that matters at every instantiation).
+    let snapshot = weld::build::memory_image::compact(&snapshot)
+        .map_err(|e| wasmtime::Error::msg(format!("{e:#}")))?;
     std::fs::write(&args.output, snapshot)
         .with_context(|| format!("writing `{}`", args.output.display()))?;
     Ok(())
+}
+
+/// `DST=SRC`, as `--rename-func` takes it.
+fn parse_rename(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((new_name, old_name)) if !new_name.is_empty() && !old_name.is_empty() => {
+            Ok((new_name.to_string(), old_name.to_string()))
+        }
+        _ => Err(format!("`{s}`: expected `NEW=OLD`")),
+    }
 }
 
 /// `text` with every occurrence of the host folder `host` (with or without a trailing

@@ -18,8 +18,9 @@ use crate::manifest::Lang;
 /// Changes whenever a builder starts passing other flags to its toolchain, so cached
 /// components built the old way are not reused (Weld's version alone does not change
 /// between such commits).
-const BUILDERS_REVISION: &str = "4: rust sources remapped relative to the pipeline; go -trimpath \
-     -buildvcs=false -buildid= and a relative go.work; js fixed clock/random and weld-wizer";
+const BUILDERS_REVISION: &str = "5: rust sources remapped relative to the pipeline; go -trimpath \
+     -buildvcs=false -buildid= and a relative go.work; js fixed clock/random and weld-wizer; \
+     go and js data segments compacted";
 
 /// sha256 of `bytes`, hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -45,8 +46,15 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
     add("toolchain", cx.toolchain.as_bytes());
     add("adapter", if cx.http_proxy { b"proxy" } else { b"reactor" });
     add("profile", if cx.debug { b"debug" } else { b"release" });
+    add("init", cx.stage.init.as_str().as_bytes());
+    if cx.stage.lang == Lang::Go && cx.stage.init == crate::manifest::Init::Snapshot {
+        add("go-snapshot", super::go::SNAPSHOT_SOURCE.as_bytes());
+    }
+    if let Some(engine) = cx.stage.engine {
+        add("engine", engine.as_str().as_bytes());
+    }
     if cx.stage.lang == Lang::Js {
-        let wizer = super::js::deterministic_wizer().is_some();
+        let wizer = super::weld_wizer().is_some();
         add("wizer", if wizer { b"weld-wizer" } else { b"bundled" });
     }
     for (path, bytes) in files(&cx.wit.path)? {

@@ -8,12 +8,29 @@
 //! in Weld's build folder replaces it with that copy, so no module proxy is needed.
 //! The core module is built with `-buildmode=c-shared`, the world embedded, and the
 //! result adapted from WASI preview 1 with the reactor adapter.
+//!
+//! With `init: snapshot`, the runtime's start-up (`_initialize`: runtime, package
+//! variables, `init` functions) runs once here, under `weld-wizer`, and the core
+//! module is replaced by its memory image. A file Weld adds to the build through an
+//! overlay (`go/weld_snapshot.go`, never written into the user's folder) becomes the
+//! `_initialize` each instance runs instead: it only reseeds the runtime's random state.
 
-use std::{path::Path, process::Command};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 use wit_bindgen_core::Files;
 
-use super::{BuildContext, BuildFailure, absolute, encode_component, run};
+use super::{BuildContext, BuildFailure, absolute, encode_component, run, weld_wizer};
+use crate::manifest::Init;
+
+/// The reseeding function a snapshotted stage runs per instance (see the file).
+pub(super) const SNAPSHOT_SOURCE: &str = include_str!("go/weld_snapshot.go");
+/// Its name in the build: in the stage's `main` package, beside wit-bindgen-go's files.
+const SNAPSHOT_FILE: &str = "weld_snapshot.go";
+/// The export `SNAPSHOT_SOURCE` defines, renamed `_initialize` after the snapshot.
+const RESEED_EXPORT: &str = "weld_reseed";
 
 /// The files of `go.bytecodealliance.org/pkg`, embedded by `build.rs`.
 const GO_PKG: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/go_pkg.rs"));
@@ -73,17 +90,22 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         "-trimpath",
         "-buildvcs=false",
         "-ldflags=-checklinkname=0 -buildid=",
-        "-o",
-    ])
-    .arg(&core)
-    .arg(".")
-    .current_dir(&module_dir)
-    .env("GOOS", "wasip1")
-    .env("GOARCH", "wasm")
-    .env("GOWORK", &go_work)
-    .env("GOPROXY", "off")
-    .env("GOFLAGS", "")
-    .env("GOTOOLCHAIN", "local");
+    ]);
+    if cx.stage.init == Init::Snapshot {
+        let overlay = write_snapshot_overlay(&scratch, &module_dir)
+            .map_err(|e| BuildFailure::from_error(cx.stage, e))?;
+        cmd.arg(format!("-overlay={}", overlay.display()));
+    }
+    cmd.arg("-o")
+        .arg(&core)
+        .arg(".")
+        .current_dir(&module_dir)
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm")
+        .env("GOWORK", &go_work)
+        .env("GOPROXY", "off")
+        .env("GOFLAGS", "")
+        .env("GOTOOLCHAIN", "local");
     run(cx, cmd, "go build")?;
     let bytes = std::fs::read(&core).map_err(|e| {
         BuildFailure::new(
@@ -91,7 +113,59 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
             format!("failed to read `{}`: {e}", core.display()),
         )
     })?;
+    // weld-wizer compacts the snapshot's data segments itself.
+    let bytes = match cx.stage.init {
+        Init::Start => super::memory_image::compact(&bytes)
+            .map_err(|e| BuildFailure::from_error(cx.stage, e))?
+            .into_owned(),
+        Init::Snapshot => snapshot(cx, &scratch, &core)?,
+    };
     encode_component(cx, bytes, true)
+}
+
+/// Adds `weld_snapshot.go` to the stage's main package through a `go build -overlay`
+/// file, so the user's folder stays as they wrote it. Returns the overlay file.
+fn write_snapshot_overlay(scratch: &Path, module_dir: &Path) -> anyhow::Result<PathBuf> {
+    let source = scratch.join(SNAPSHOT_FILE);
+    write_if_changed(&source, SNAPSHOT_SOURCE.as_bytes())?;
+    let overlay = serde_json::json!({
+        "Replace": { module_dir.join(SNAPSHOT_FILE).to_string_lossy(): source.to_string_lossy() }
+    });
+    let path = scratch.join("overlay.json");
+    write_if_changed(&path, serde_json::to_string_pretty(&overlay)?.as_bytes())?;
+    Ok(path)
+}
+
+/// Runs the core module's start-up under `weld-wizer` and returns the snapshot, whose
+/// `_initialize` is the reseeding function.
+fn snapshot(cx: &BuildContext<'_>, scratch: &Path, core: &Path) -> Result<Vec<u8>, BuildFailure> {
+    let Some(wizer) = weld_wizer() else {
+        return Err(BuildFailure {
+            help: Some("install Weld with both of its binaries (`cargo install --path composer` installs `weld` and `weld-wizer`), or use `init: start`".into()),
+            ..BuildFailure::new(
+                cx.stage,
+                "`init: snapshot` needs `weld-wizer`, which is not installed next to `weld`",
+            )
+        });
+    };
+    let out = scratch.join("snapshot.wasm");
+    let mut cmd = Command::new(wizer);
+    cmd.args(["--init-func", "_initialize", "--rename-func"])
+        .arg(format!("_initialize={RESEED_EXPORT}"))
+        .arg("-o")
+        .arg(&out)
+        .arg(core)
+        .stdin(std::process::Stdio::null());
+    run(cx, cmd, "the snapshot").map_err(|failure| BuildFailure {
+        message: "its start-up failed while Weld took the snapshot (`init: snapshot`)".into(),
+        help: Some(
+            "the start-up (package variables and `init` functions) runs at build time, with no arguments, environment or files, and may not call the stage's imports; move such work into the exported functions, or use `init: start`".into(),
+        ),
+        ..failure
+    })?;
+    std::fs::read(&out).map_err(|e| {
+        BuildFailure::new(cx.stage, format!("failed to read `{}`: {e}", out.display()))
+    })
 }
 
 /// Writes wit-bindgen-go's output for the stage's world into the module folder.
@@ -122,7 +196,7 @@ fn generate_bindings(cx: &BuildContext<'_>, module_dir: &Path) -> Result<(), Bui
 }
 
 /// Unpacks the embedded `go.bytecodealliance.org/pkg` once per pipeline work folder.
-fn unpack_go_pkg(work_dir: &Path) -> anyhow::Result<std::path::PathBuf> {
+fn unpack_go_pkg(work_dir: &Path) -> anyhow::Result<PathBuf> {
     let dir = absolute(&work_dir.join("go-pkg"));
     for (name, contents) in GO_PKG {
         write_if_changed(&dir.join(name), contents)?;

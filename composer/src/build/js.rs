@@ -6,10 +6,9 @@
 //! engine's snapshot with `weld-wizer` (installed next to `weld`), which makes the
 //! stage's bytes depend on its sources only.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use super::{BuildContext, BuildFailure, absolute, run, toolchain::js_tools_dir};
+use super::{BuildContext, BuildFailure, absolute, run, toolchain::js_tools_dir, weld_wizer};
 
 /// Componentizes the stage's entry module and returns the component.
 pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
@@ -33,7 +32,7 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
         .arg(cx.stage.world.as_deref().unwrap_or_default())
         .arg("--out")
         .arg(&out);
-    match deterministic_wizer() {
+    match weld_wizer() {
         Some(wizer) => {
             cmd.arg("--wizer").arg(wizer);
         }
@@ -51,12 +50,4 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
     })?;
     let _ = std::fs::remove_file(&out);
     Ok(bytes)
-}
-
-/// `weld-wizer`, next to the running `weld` (Cargo builds and installs the two binaries
-/// of the package together).
-pub fn deterministic_wizer() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let wizer = exe.with_file_name(format!("weld-wizer{}", std::env::consts::EXE_SUFFIX));
-    wizer.is_file().then_some(wizer)
 }

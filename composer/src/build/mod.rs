@@ -9,6 +9,7 @@
 mod cache;
 mod go;
 mod js;
+pub mod memory_image;
 mod rust;
 pub mod toolchain;
 
@@ -22,7 +23,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::{
-    manifest::{Lang, Manifest, Stage, StageName},
+    manifest::{Init, JsEngine, Lang, Manifest, Stage, StageName},
     terminal::Terminal,
     wit::WitDir,
 };
@@ -66,6 +67,10 @@ pub struct BuiltStage {
     pub adapter: Option<String>,
     /// sha256 of Weld's npm lockfile, which pins componentize-js and its engine (JS stages).
     pub npm_lockfile: Option<String>,
+    /// Built from a snapshot of its start-up (`init: snapshot`).
+    pub init: Init,
+    /// The engine of a JS stage.
+    pub engine: Option<JsEngine>,
     /// Built with debug info (`--debug`).
     pub debug: bool,
     /// Whether the cached component was reused.
@@ -278,6 +283,8 @@ fn prebuilt(stage: &Stage) -> Result<BuiltStage, BuildFailure> {
         world: None,
         adapter: None,
         npm_lockfile: None,
+        init: Init::Start,
+        engine: None,
         debug: false,
         fresh: true,
     })
@@ -334,6 +341,8 @@ fn finish(
                     .map(|b| cache::sha256_hex(&b))
             })
             .flatten(),
+        init: stage.init,
+        engine: stage.engine,
         debug: cx.debug,
         fresh,
     })
@@ -415,6 +424,17 @@ fn encode_component(
         })
 }
 
+/// `weld-wizer`, next to the running `weld` (Cargo builds and installs the two binaries
+/// of the package together), or one folder up from a test harness in `deps/`.
+fn weld_wizer() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let name = format!("weld-wizer{}", std::env::consts::EXE_SUFFIX);
+    let dir = exe.parent()?;
+    std::iter::once(dir.join(&name))
+        .chain(dir.parent().map(|up| up.join(&name)))
+        .find(|wizer| wizer.is_file())
+}
+
 /// Absolute form of a path, for tools run in another directory.
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
@@ -466,6 +486,16 @@ pub struct StageRecord {
     /// sha256 of Weld's npm lockfile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub npm_lockfile: Option<String>,
+    /// `snapshot` when built from a snapshot of its start-up.
+    #[serde(default, skip_serializing_if = "is_start")]
+    pub init: Init,
+    /// The engine of a JS stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<JsEngine>,
+}
+
+fn is_start(init: &Init) -> bool {
+    *init == Init::Start
 }
 
 impl BuildRecord {
@@ -504,6 +534,8 @@ impl StageRecord {
             world: built.world.clone(),
             adapter: built.adapter.clone(),
             npm_lockfile: built.npm_lockfile.clone(),
+            init: built.init,
+            engine: built.engine,
         }
     }
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, de};
 
 pub use grants::{ConfigKey, FileGrant, StageGrants};
 pub use locate::Locator;
-pub use names::{HOST, Lang, StageName, names_match, unversioned};
+pub use names::{HOST, Init, JsEngine, Lang, StageName, names_match, unversioned};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, Span};
 
@@ -66,6 +66,10 @@ pub struct Stage {
     /// What it may reach beyond the ambient set (`grants:`), and its configuration
     /// keys (`config:`).
     pub grants: StageGrants,
+    /// How its instances start (`init:`).
+    pub init: Init,
+    /// The engine of a JS stage (`engine:`); `None` for other languages.
+    pub engine: Option<JsEngine>,
 }
 
 /// Where an explicitly wired import comes from.
@@ -132,6 +136,8 @@ struct RawStage {
     grants: Option<grants::RawGrants>,
     #[serde(default)]
     config: IndexMap<String, grants::RawConfig>,
+    init: Option<Init>,
+    engine: Option<JsEngine>,
 }
 
 /// `version:`, checked while parsing so a newer file fails with a clear message.
@@ -256,6 +262,10 @@ impl Manifest {
                         world: s.world,
                         imports: s.imports,
                         grants: grants::stage_grants(s.grants, s.config),
+                        init: s.init.unwrap_or_default(),
+                        engine: s
+                            .engine
+                            .or((s.lang == Lang::Js).then_some(JsEngine::default())),
                     };
                     (name, stage)
                 })
@@ -333,10 +343,85 @@ impl Manifest {
             }
         }
         self.validate_grants(&mut diags);
+        self.validate_start(&mut diags);
         if diags.has_errors() {
             Err(diags)
         } else {
             Ok(())
+        }
+    }
+
+    /// Checks `init:` and `engine:` against the stage's language and grants.
+    fn validate_start(&self, diags: &mut Diagnostics) {
+        let src = &self.source;
+        for stage in self.stages.values() {
+            let name = stage.name.as_str();
+            let at = |field: &str| self.locator.value(&["stages", name, field]);
+            if self.locator.value(&["stages", name, "engine"]).is_some() && stage.lang != Lang::Js {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "stage `{name}`: `engine` applies to js stages, and this one is {}",
+                        stage.lang
+                    ))
+                    .at_opt(src, at("engine"), "")
+                    .help("remove `engine:`, or make the stage `lang: js`"),
+                );
+            }
+            if stage.init != Init::Snapshot {
+                continue;
+            }
+            match stage.lang {
+                Lang::Go => {}
+                Lang::Js => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "stage `{name}`: js stages are always built from a snapshot"
+                        ))
+                        .at_opt(src, at("init"), "")
+                        .note("the engine is pre-initialized with the stage's module already evaluated")
+                        .help("remove `init:`"),
+                    );
+                    continue;
+                }
+                lang => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "stage `{name}`: `init: snapshot` applies to go stages, and this one is {lang}"
+                        ))
+                        .at_opt(src, at("init"), "")
+                        .note("a Rust stage has no runtime start-up worth snapshotting; a prebuilt component is used as it is")
+                        .help("remove `init:`"),
+                    );
+                    continue;
+                }
+            }
+            // The Go runtime reads these once, while it starts: in a snapshot they would
+            // be those of the build, not of the instance.
+            let g = &stage.grants;
+            let frozen: Vec<&str> = [
+                (!g.env.is_empty()).then_some("env"),
+                g.args.then_some("args"),
+                (!g.files.is_empty()).then_some("files"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if let Some(first) = frozen.first() {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "stage `{name}`: `init: snapshot` cannot be combined with the {} grant{}",
+                        frozen.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+                        if frozen.len() > 1 { "s" } else { "" }
+                    ))
+                    .at_opt(
+                        src,
+                        self.locator.value(&["stages", name, "grants", first]),
+                        "read once, while the Go runtime starts",
+                    )
+                    .note("Go reads its environment, arguments and preopened directories at start-up; a snapshot would keep the build's (none) for every instance")
+                    .help("use `init: start` for this stage, or pass such values as `config:` keys, which are read per call"),
+                );
+            }
         }
     }
 

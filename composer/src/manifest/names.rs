@@ -106,6 +106,48 @@ impl fmt::Display for Lang {
     }
 }
 
+/// How a stage's instances start (`init:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Init {
+    /// Every instance runs the stage's start-up (Go: the runtime's `_initialize`).
+    #[default]
+    Start,
+    /// The start-up runs once, at build time; instances start from its memory image.
+    Snapshot,
+}
+
+impl Init {
+    /// The name used in `pipeline.yaml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Init::Start => "start",
+            Init::Snapshot => "snapshot",
+        }
+    }
+}
+
+/// The JavaScript engine a JS stage is built with (`engine:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JsEngine {
+    /// SpiderMonkey, through componentize-js.
+    #[default]
+    Spidermonkey,
+    /// QuickJS, through jco's `componentize --backend quickjs`.
+    Quickjs,
+}
+
+impl JsEngine {
+    /// The name used in `pipeline.yaml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsEngine::Spidermonkey => "spidermonkey",
+            JsEngine::Quickjs => "quickjs",
+        }
+    }
+}
+
 /// Strips a trailing `@version` from an import or export name.
 pub fn unversioned(name: &str) -> &str {
     // A version follows the last `@`; plain names such as `go` have none.

@@ -1,0 +1,70 @@
+// Added by Weld to a Go stage built with `init: snapshot`. DO NOT EDIT.
+//
+// The stage's start-up (the Go runtime's `_initialize`) runs once, at build time, and
+// instances start from the memory it left. That start-up seeded the runtime's random
+// state, so without this file every instance would draw the same numbers: the same
+// per-map hash seeds, the same `math/rand` and `math/rand/v2` sequences. Weld makes
+// weldReseed the `_initialize` the component calls when each instance starts: it
+// seeds the runtime's generators again from the host's entropy, as the runtime's own
+// start-up does (randinit, then mrandinit for the one thread wasip1 has).
+//
+// The runtime offers no API for this, so it is reached by linkname (the build passes
+// -checklinkname=0). The layout of runtime.globalRand is checked before it is written;
+// if a Go release changes it, nothing is written and the numbers stay frozen, which
+// Weld's tests of snapshotted stages detect.
+
+package main
+
+import "unsafe"
+
+//go:wasmimport wasi_snapshot_preview1 random_get
+//go:noescape
+func weldRandomGet(buf unsafe.Pointer, n uint32) uint32
+
+// runtime.globalRand: {lock mutex (8 bytes on wasm); seed [32]byte;
+// state chacha8rand.State (304 bytes); init bool}.
+//
+//go:linkname weldGlobalRand runtime.globalRand
+var weldGlobalRand [352]byte
+
+const (
+	weldGlobalRandState = 8 + 32
+	weldGlobalRandInit  = weldGlobalRandState + 304
+)
+
+// runtime.m0, the thread every goroutine of a wasip1 program runs on.
+//
+//go:linkname weldM0 runtime.m0
+var weldM0 byte
+
+//go:linkname weldChacha8Init internal/chacha8rand.(*State).Init
+func weldChacha8Init(state unsafe.Pointer, seed [32]byte)
+
+//go:linkname weldMrandinit runtime.mrandinit
+func weldMrandinit(mp unsafe.Pointer)
+
+// Whether wit-bindgen-go's cabi_realloc allocates from the Go heap (set by its
+// package init) or, before the runtime is up, with runtime.sbrk.
+//
+//go:linkname weldUseGCAllocations go.bytecodealliance.org/pkg/wit/runtime.useGCAllocations
+var weldUseGCAllocations bool
+
+//go:wasmexport weld_reseed
+func weldReseed() {
+	// The WASI adapter allocates its state, through cabi_realloc, on the first WASI
+	// call of each instance. Without a snapshot that call comes from the runtime's
+	// start-up, before the Go heap is in use; here it is this one, so it must take
+	// the same path. (On the heap path cabi_realloc pauses the adapter's clock, which
+	// needs that state: the adapter would fail an assertion.)
+	var seed [32]byte
+	weldUseGCAllocations = false
+	errno := weldRandomGet(unsafe.Pointer(&seed[0]), uint32(len(seed)))
+	weldUseGCAllocations = true
+	// Unlocked, and initialized by the snapshotted start-up: the layout is the one
+	// described above.
+	if errno != 0 || weldGlobalRand[0] != 0 || weldGlobalRand[weldGlobalRandInit] != 1 {
+		return
+	}
+	weldChacha8Init(unsafe.Pointer(&weldGlobalRand[weldGlobalRandState]), seed)
+	weldMrandinit(unsafe.Pointer(&weldM0))
+}
