@@ -13,7 +13,9 @@
 //! - a call on a warm instance (p50/p99).
 //!
 //! For each `--serve ARTIFACT` it runs `weld-shim serve` and measures
-//! requests per second with keep-alive clients; `--config STAGE.KEY=VALUE` is given to
+//! requests per second with keep-alive clients sending one request over and over
+//! (`GET /`, or what `--method`, `--path`, `--header 'NAME: VALUE'` (repeatable) and
+//! `--body TEXT` say; a non-200 answer counts as an error); `--config STAGE.KEY=VALUE` is given to
 //! both servers (`-S config -S config-var=...` for `wasmtime serve`). With `--observability` it also
 //! measures what `--metrics`, the access log (text, JSON) and `--profile` cost:
 //! each variant against `-q` with all of them off, interleaved over
@@ -57,6 +59,7 @@ fn main() {
     let mut serves = Vec::new();
     let mut observability = false;
     let mut baseline_shim: Option<PathBuf> = None;
+    let mut request = RequestSpec::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -81,13 +84,19 @@ fn main() {
                 let pair = args.next().expect("--config STAGE.KEY=VALUE");
                 CONFIG.lock().unwrap().push(pair);
             }
+            "--method" => request.method = args.next().expect("--method GET|POST|..."),
+            "--header" => request
+                .headers
+                .push(args.next().expect("--header 'NAME: VALUE'")),
+            "--body" => request.body = args.next().expect("--body TEXT"),
             "--path" => {
-                let _ = REQUEST_PATH.set(args.next().expect("--path /URL-PATH"));
+                request.path = args.next().expect("--path /URL-PATH");
             }
             // `cargo bench` passes `--bench`; libtest-style filters are ignored.
             _ => {}
         }
     }
+    let _ = REQUEST.set(request.to_bytes());
     if invokes.is_empty() && serves.is_empty() {
         let fixtures = build_fixtures();
         invokes.push(InvokeCase {
@@ -412,7 +421,8 @@ struct LoadResult {
     errors: u64,
 }
 
-/// Keep-alive clients sending `GET /` as fast as answers come back.
+/// Keep-alive clients sending the request (`GET /` unless told) as fast as answers
+/// come back.
 fn load_test(addr: SocketAddr) -> LoadResult {
     // Warm-up: compile caches, pool slots.
     for _ in 0..50 {
@@ -466,17 +476,47 @@ fn connect(addr: SocketAddr) -> BufReader<TcpStream> {
     BufReader::new(stream)
 }
 
-/// The path load tests request (`--path`, default `/`).
-static REQUEST_PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-fn request_path() -> &'static str {
-    REQUEST_PATH.get().map_or("/", String::as_str)
+/// The request load tests send (`--method`, `--path`, `--header`, `--body`).
+struct RequestSpec {
+    method: String,
+    path: String,
+    headers: Vec<String>,
+    body: String,
 }
 
-/// One keep-alive `GET <path>`; returns the status once the whole body is read.
+impl Default for RequestSpec {
+    fn default() -> Self {
+        Self {
+            method: "GET".into(),
+            path: "/".into(),
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+}
+
+impl RequestSpec {
+    /// The request as bytes on the wire (HTTP/1.1, keep-alive).
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut head = format!("{} {} HTTP/1.1\r\nHost: bench\r\n", self.method, self.path);
+        for header in &self.headers {
+            head += &format!("{header}\r\n");
+        }
+        if !self.body.is_empty() {
+            head += &format!("Content-Length: {}\r\n", self.body.len());
+        }
+        head += "\r\n";
+        head += &self.body;
+        head.into_bytes()
+    }
+}
+
+static REQUEST: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// One keep-alive request; returns the status once the whole body is read.
 fn one_request(conn: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
-    conn.get_mut()
-        .write_all(format!("GET {} HTTP/1.1\r\nHost: bench\r\n\r\n", request_path()).as_bytes())?;
+    let request = REQUEST.get_or_init(|| RequestSpec::default().to_bytes());
+    conn.get_mut().write_all(request)?;
     let mut line = String::new();
     conn.read_line(&mut line)?;
     let status = line

@@ -13,29 +13,61 @@ use weld_e2e::{
 
 struct Composed {
     _tmp: tempfile::TempDir,
+    dir: PathBuf,
     artifact: PathBuf,
 }
 
-fn artifact() -> &'static PathBuf {
+fn composed() -> &'static Composed {
     static COMPOSED: OnceLock<Composed> = OnceLock::new();
-    &COMPOSED
-        .get_or_init(|| {
-            let (tmp, dir) = copy_sample("edge-api");
-            let out = weld(&dir, &["compose", "pipeline.yaml", "-o", "build/edge.wasm"]);
-            assert!(out.status.success(), "compose failed:\n{}", text(&out));
-            Composed {
-                artifact: dir.join("build/edge.wasm"),
-                _tmp: tmp,
-            }
-        })
-        .artifact
+    COMPOSED.get_or_init(|| {
+        let (tmp, dir) = copy_sample("edge-api");
+        let out = weld(&dir, &["compose", "pipeline.yaml", "-o", "build/edge.wasm"]);
+        assert!(out.status.success(), "compose failed:\n{}", text(&out));
+        Composed {
+            artifact: dir.join("build/edge.wasm"),
+            dir,
+            _tmp: tmp,
+        }
+    })
+}
+
+fn artifact() -> &'static PathBuf {
+    &composed().artifact
 }
 
 const ORDER: &str = r#"{"customer":"ACME","items":[{"sku":"WID-1","quantity":2,"unit_price_cents":1250}],"note":"leave at the door"}"#;
 
 #[test]
 fn serves_orders_with_auth_validation_and_shaping() {
-    let server = Server::start(artifact(), &EDGE_API_CONFIG);
+    serves_orders(artifact());
+}
+
+#[test]
+fn answers_the_same_when_the_go_stage_starts_in_every_instance() {
+    // The sample builds `tokens` from a snapshot of Go's start-up; the same pipeline
+    // without one (rebuilding only that stage, in the same folder) gives the same answers.
+    let c = composed();
+    let pipeline = std::fs::read_to_string(c.dir.join("pipeline.yaml")).unwrap();
+    assert!(pipeline.contains("init: snapshot"), "{pipeline}");
+    let started: String = pipeline
+        .lines()
+        .filter(|line| !line.contains("init: snapshot"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(c.dir.join("started.yaml"), started).unwrap();
+    let out = weld(
+        &c.dir,
+        &["compose", "started.yaml", "-o", "build/edge-started.wasm"],
+    );
+    assert!(out.status.success(), "compose failed:\n{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Compiling tokens (go)"), "{stderr}");
+    serves_orders(&c.dir.join("build/edge-started.wasm"));
+}
+
+/// Serves `artifact` and checks every path through the four stages.
+fn serves_orders(artifact: &std::path::Path) {
+    let server = Server::start(artifact, &EDGE_API_CONFIG);
     let token = mint_token("alice", now() + 3600);
     let auth = format!("Bearer {token}");
 

@@ -178,6 +178,43 @@ fn weld_test_runs_every_stages_cases_and_shows_a_wrong_expectation() {
 }
 
 #[test]
+fn the_go_stage_answers_the_same_with_and_without_a_snapshot() {
+    // The sample builds `clean` from a snapshot of Go's start-up (`init: snapshot`);
+    // without it every instance runs that start-up itself.
+    let c = composed();
+    let pipeline = std::fs::read_to_string(c.dir.join("pipeline.yaml")).unwrap();
+    assert!(pipeline.contains("init: snapshot"), "{pipeline}");
+    let started: String = pipeline
+        .lines()
+        .filter(|line| !line.contains("init: snapshot"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(c.dir.join("started.yaml"), started).unwrap();
+    let out = weld(
+        &c.dir,
+        &["compose", "started.yaml", "-o", "build/started.wasm"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Compiling clean (go)"), "{stderr}");
+    let started = c.dir.join("build/started.wasm");
+    for call in [
+        r#"demo:text/pipeline.process("  hello   wasm world ")"#,
+        r#"demo:text/pipeline.analyze("grüße  ünd  küsse, the quick brownest fox")"#,
+        r#"demo:text/pipeline.analyze("   ")"#,
+    ] {
+        let snapshot = ok(invoke(call));
+        let start = ok(shim(&["invoke", started.to_str().unwrap(), call]));
+        assert_eq!(start, snapshot, "{call}");
+    }
+    // And the stage's own unit cases pass both ways.
+    for pipeline in ["pipeline.yaml", "started.yaml"] {
+        let out = weld(&c.dir, &["test", pipeline, "--stage", "clean"]);
+        assert!(out.status.success(), "{pipeline}: {}", text(&out));
+    }
+}
+
+#[test]
 fn the_same_contracts_in_rust_only_give_the_same_answers() {
     // `rust-only.yaml` keeps `app` and swaps the Go and JS stages for Rust
     // ones exporting the same interfaces: the contract, not the language, is

@@ -74,7 +74,16 @@ fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("Error: {error:?}");
+            // The chain (a trap's wasm backtrace is one of its links), without the
+            // Rust backtrace `{:?}` would add: it is about weld-wizer, not the stage.
+            eprintln!("error: {error}");
+            let mut causes = error.chain().skip(1).peekable();
+            if causes.peek().is_some() {
+                eprintln!("\nCaused by:");
+            }
+            for cause in causes {
+                eprintln!("    {cause}");
+            }
             ExitCode::FAILURE
         }
     }

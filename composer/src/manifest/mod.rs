@@ -367,33 +367,40 @@ impl Manifest {
                     .help("remove `engine:`, or make the stage `lang: js`"),
                 );
             }
-            if stage.init != Init::Snapshot {
-                continue;
+            // Which stages can be built from a snapshot of their start-up.
+            let snapshot_only = stage.lang == Lang::Js;
+            let snapshot_ok = matches!(stage.lang, Lang::Go | Lang::Js);
+            if self.locator.value(&["stages", name, "init"]).is_some() {
+                let problem = match stage.init {
+                    Init::Start if snapshot_only => Some((
+                        format!("stage `{name}`: js stages are always built from a snapshot"),
+                        "the engine is pre-initialized at build time, with the stage's module already evaluated".to_string(),
+                    )),
+                    Init::Snapshot if !snapshot_ok => Some((
+                        format!(
+                            "stage `{name}`: `init: snapshot` applies to go and js stages, and this one is {}",
+                            stage.lang
+                        ),
+                        if stage.lang == Lang::Rust {
+                            "a Rust stage's start-up is its constructors; there is no runtime to start".to_string()
+                        } else {
+                            "a prebuilt component is used as it is".to_string()
+                        },
+                    )),
+                    _ => None,
+                };
+                if let Some((message, note)) = problem {
+                    diags.push(
+                        Diagnostic::error(message)
+                            .at_opt(src, at("init"), "")
+                            .note(note)
+                            .help("remove `init:`"),
+                    );
+                    continue;
+                }
             }
-            match stage.lang {
-                Lang::Go => {}
-                Lang::Js => {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "stage `{name}`: js stages are always built from a snapshot"
-                        ))
-                        .at_opt(src, at("init"), "")
-                        .note("the engine is pre-initialized with the stage's module already evaluated")
-                        .help("remove `init:`"),
-                    );
-                    continue;
-                }
-                lang => {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "stage `{name}`: `init: snapshot` applies to go stages, and this one is {lang}"
-                        ))
-                        .at_opt(src, at("init"), "")
-                        .note("a Rust stage has no runtime start-up worth snapshotting; a prebuilt component is used as it is")
-                        .help("remove `init:`"),
-                    );
-                    continue;
-                }
+            if stage.lang != Lang::Go || stage.init != Init::Snapshot {
+                continue;
             }
             // The Go runtime reads these once, while it starts: in a snapshot they would
             // be those of the build, not of the instance.
@@ -409,9 +416,15 @@ impl Manifest {
             if let Some(first) = frozen.first() {
                 diags.push(
                     Diagnostic::error(format!(
-                        "stage `{name}`: `init: snapshot` cannot be combined with the {} grant{}",
-                        frozen.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
-                        if frozen.len() > 1 { "s" } else { "" }
+                        "stage `{name}`: `init: snapshot` cannot be combined with {}",
+                        match frozen.as_slice() {
+                            [one] => format!("the `{one}` grant"),
+                            [first @ .., last] => format!(
+                                "the {} and `{last}` grants",
+                                first.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                            ),
+                            [] => unreachable!("checked above"),
+                        }
                     ))
                     .at_opt(
                         src,
