@@ -38,6 +38,10 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
     };
     add("weld", env!("CARGO_PKG_VERSION").as_bytes());
     add("builders", BUILDERS_REVISION.as_bytes());
+    add(
+        "merge-gap",
+        &(super::memory_image::MERGE_GAP as u64).to_le_bytes(),
+    );
     add("lang", cx.stage.lang.as_str().as_bytes());
     add(
         "world",
@@ -52,6 +56,9 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
     }
     if let Some(engine) = cx.stage.engine {
         add("engine", engine.as_str().as_bytes());
+        if engine == crate::manifest::JsEngine::Quickjs {
+            add("quickjs", super::js::QUICKJS_REVISION.as_bytes());
+        }
     }
     if cx.stage.lang == Lang::Js {
         let wizer = super::weld_wizer().is_some();

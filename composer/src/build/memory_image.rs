@@ -24,8 +24,9 @@ use wasmparser::{DataKind, Operator, Parser, Payload, TypeRef};
 
 /// Runs of zeros shorter than this are kept inside a segment rather than splitting
 /// it: a segment costs wasmtime a context entry per instance, a zero costs a byte
-/// of the file.
-const MERGE_GAP: usize = 4096;
+/// of the file. A Go stage's snapshot, 40% non-zero bytes in 2.7 MB: 78 segments and
+/// 1.26 MB of data at 256; 26 700 segments at 16; 39 segments but 1.32 MB at 4096.
+pub const MERGE_GAP: usize = 256;
 
 /// `wasm` with its data segments compacted, or `wasm` itself when that is not safe or
 /// would not make fewer segments.
