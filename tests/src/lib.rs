@@ -316,3 +316,26 @@ pub fn component_imports(component: &[u8]) -> Vec<String> {
     }
     names
 }
+
+/// Composes `pipeline.yaml` in `dir` without its `init: snapshot` lines (as
+/// `started.yaml`, into `build/<artifact>`), asserts that only `go_stage` was rebuilt
+/// for it, and returns the artifact.
+pub fn compose_without_snapshots(dir: &Path, go_stage: &str, artifact: &str) -> PathBuf {
+    let pipeline = std::fs::read_to_string(dir.join("pipeline.yaml")).unwrap();
+    assert!(pipeline.contains("init: snapshot"), "{pipeline}");
+    let started: String = pipeline
+        .lines()
+        .filter(|line| !line.contains("init: snapshot"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(dir.join("started.yaml"), started).unwrap();
+    let out_path = format!("build/{artifact}");
+    let out = weld(dir, &["compose", "started.yaml", "-o", &out_path]);
+    assert!(out.status.success(), "compose failed:\n{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("Compiling {go_stage} (go)")),
+        "{stderr}"
+    );
+    dir.join(out_path)
+}

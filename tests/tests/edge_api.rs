@@ -6,7 +6,7 @@
 use std::{path::PathBuf, sync::OnceLock};
 
 use weld_e2e::{
-    EDGE_API_CONFIG, Server, copy_sample, mint_token, now,
+    EDGE_API_CONFIG, Server, compose_without_snapshots, copy_sample, mint_token, now,
     registry::{Registry, skopeo, unpack_image},
     runtime_shim, text, weld,
 };
@@ -46,23 +46,8 @@ fn serves_orders_with_auth_validation_and_shaping() {
 fn answers_the_same_when_the_go_stage_starts_in_every_instance() {
     // The sample builds `tokens` from a snapshot of Go's start-up; the same pipeline
     // without one (rebuilding only that stage, in the same folder) gives the same answers.
-    let c = composed();
-    let pipeline = std::fs::read_to_string(c.dir.join("pipeline.yaml")).unwrap();
-    assert!(pipeline.contains("init: snapshot"), "{pipeline}");
-    let started: String = pipeline
-        .lines()
-        .filter(|line| !line.contains("init: snapshot"))
-        .map(|line| format!("{line}\n"))
-        .collect();
-    std::fs::write(c.dir.join("started.yaml"), started).unwrap();
-    let out = weld(
-        &c.dir,
-        &["compose", "started.yaml", "-o", "build/edge-started.wasm"],
-    );
-    assert!(out.status.success(), "compose failed:\n{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("Compiling tokens (go)"), "{stderr}");
-    serves_orders(&c.dir.join("build/edge-started.wasm"));
+    let started = compose_without_snapshots(&composed().dir, "tokens", "edge-started.wasm");
+    serves_orders(&started);
 }
 
 /// Serves `artifact` and checks every path through the four stages.

@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, sync::OnceLock};
 
-use weld_e2e::{copy_dir, copy_sample, ok, shim, text, weld};
+use weld_e2e::{compose_without_snapshots, copy_dir, copy_sample, ok, shim, text, weld};
 
 struct Composed {
     _tmp: tempfile::TempDir,
@@ -182,22 +182,7 @@ fn the_go_stage_answers_the_same_with_and_without_a_snapshot() {
     // The sample builds `clean` from a snapshot of Go's start-up (`init: snapshot`);
     // without it every instance runs that start-up itself.
     let c = composed();
-    let pipeline = std::fs::read_to_string(c.dir.join("pipeline.yaml")).unwrap();
-    assert!(pipeline.contains("init: snapshot"), "{pipeline}");
-    let started: String = pipeline
-        .lines()
-        .filter(|line| !line.contains("init: snapshot"))
-        .map(|line| format!("{line}\n"))
-        .collect();
-    std::fs::write(c.dir.join("started.yaml"), started).unwrap();
-    let out = weld(
-        &c.dir,
-        &["compose", "started.yaml", "-o", "build/started.wasm"],
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("Compiling clean (go)"), "{stderr}");
-    let started = c.dir.join("build/started.wasm");
+    let started = compose_without_snapshots(&c.dir, "clean", "started.wasm");
     for call in [
         r#"demo:text/pipeline.process("  hello   wasm world ")"#,
         r#"demo:text/pipeline.analyze("grüße  ünd  küsse, the quick brownest fox")"#,
