@@ -1,14 +1,20 @@
-//! JS stages: the entry module componentized with componentize-js against the world.
+//! JS stages: the entry module componentized against the world, on the stage's engine.
 //!
 //! Weld's npm packages are pinned by `tools/js/package-lock.json` and installed by
-//! `scripts/setup`; `tools/js/componentize.mjs` calls the componentize-js API with every
-//! optional WASI feature disabled, so the stage imports only its world. It runs the
-//! engine's snapshot with `weld-wizer` (installed next to `weld`), which makes the
-//! stage's bytes depend on its sources only.
+//! `scripts/setup`. On SpiderMonkey (the default), `tools/js/componentize.mjs` calls the
+//! componentize-js API with every optional WASI feature disabled, so the stage imports
+//! only its world. It runs the engine's snapshot with `weld-wizer` (installed next to
+//! `weld`), which makes the stage's bytes depend on its sources only. On QuickJS
+//! (`engine: quickjs`), see [`quickjs`].
 
-use std::process::Command;
+mod quickjs;
+
+pub use quickjs::REVISION as QUICKJS_REVISION;
+
+use std::{path::Path, process::Command};
 
 use super::{BuildContext, BuildFailure, absolute, run, toolchain::js_tools_dir, weld_wizer};
+use crate::manifest::JsEngine;
 
 /// Componentizes the stage's entry module and returns the component.
 pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
@@ -21,11 +27,19 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
             ..BuildFailure::new(cx.stage, format!("`{}` does not exist", source.display()))
         });
     }
+    match cx.stage.engine.unwrap_or_default() {
+        JsEngine::Spidermonkey => spidermonkey(cx, &source),
+        JsEngine::Quickjs => quickjs::build(cx, &source),
+    }
+}
+
+/// Componentizes `source` with componentize-js (SpiderMonkey).
+fn spidermonkey(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailure> {
     let out = absolute(&cx.stage_dir().join("componentize.out.wasm"));
     let mut cmd = Command::new("node");
     cmd.arg(js_tools_dir().join("componentize.mjs"))
         .arg("--source")
-        .arg(&source)
+        .arg(source)
         .arg("--wit")
         .arg(absolute(&cx.wit.path))
         .arg("--world")

@@ -22,7 +22,7 @@ use crate::manifest::Lang;
 
 /// The oldest Go whose `wasip1` port supports `-buildmode=c-shared` with wasmexport.
 pub const GO_MIN: (u32, u32, u32) = (1, 27, 1);
-/// The oldest Node componentize-js runs on.
+/// The oldest Node componentize-js and componentize-qjs run on.
 pub const NODE_MIN: (u32, u32, u32) = (18, 0, 0);
 
 /// A toolchain that is missing or too old.
@@ -231,14 +231,25 @@ fn js() -> Result<Probed, String> {
             tools.display()
         )
     })?;
-    let componentize = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["version"].as_str().map(str::to_string))
+    let componentize = package_version(&text);
+    // QuickJS stages (`engine: quickjs`) need it; a missing one is reported when such a
+    // stage is built, so pipelines on SpiderMonkey alone do not depend on it.
+    let quickjs_package = tools.join("node_modules/componentize-qjs/package.json");
+    let quickjs = std::fs::read_to_string(&quickjs_package)
+        .map(|text| format!(", componentize-qjs {}", package_version(&text)))
         .unwrap_or_default();
     Ok(Probed {
-        version: format!("node {version}, componentize-js {componentize}"),
-        binaries: vec![package],
+        version: format!("node {version}, componentize-js {componentize}{quickjs}"),
+        binaries: vec![package, quickjs_package],
     })
+}
+
+/// The `version` of a `package.json`.
+fn package_version(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v["version"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// Asks one language's toolchain.

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// Builds a WebAssembly component from a JS module on QuickJS, with componentize-qjs
+// (the engine behind `jco componentize --backend quickjs`).
+//
+// Weld's JS builder runs exactly this script for stages with `engine: quickjs`:
+//
+//   node tools/js/componentize-quickjs.mjs --source <entry.js> --wit <witdir> --world <world>
+//                                          --runtime <runtime.wasm> --out <file.wasm>
+//                                          [--export <jsName>=<witName>]...
+//
+// It calls the componentize-qjs API as `jco componentize --backend quickjs
+// --backend-qjs-disable-async --backend-qjs-stub-wasi` does, with two differences:
+// - `--runtime` names the QuickJS runtime module to embed. Weld passes the non-async
+//   runtime that componentize-qjs ships, with its clock and seed imports answered by
+//   fixed values (composer/src/build/js/quickjs.rs says why), so the snapshot
+//   componentize-qjs takes of the engine after evaluating the module is the same in
+//   every build.
+// - The module root (what the entry module may import from) is the entry module's
+//   folder, whatever the current directory: its modules are named after their paths in
+//   that folder (`/style.js`), never after a host path.
+// Every WASI import is stubbed with a trap, so the component imports only what its world
+// declares. It still exports componentize-qjs's `init` function, which the snapshot has
+// already run: Weld wraps the component without it. Each `--export` names what the
+// module must export for its world (an object per interface, a function per function);
+// componentize-qjs looks them up only when they are called, and a stage without one
+// would trap then with nothing said (its stderr is a stub too), so a missing one is
+// reported here, before building. On failure the error is printed to stderr and the
+// exit code is 1 (2 for bad arguments).
+
+import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { componentize } from 'componentize-qjs';
+
+const USAGE =
+  'usage: node componentize-quickjs.mjs --source <entry.js> --wit <witdir> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--export <jsName>=<witName>]...';
+
+function usageError(message) {
+  console.error(`error: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      source: { type: 'string' },
+      wit: { type: 'string' },
+      world: { type: 'string' },
+      runtime: { type: 'string' },
+      out: { type: 'string' },
+      export: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (e) {
+  usageError(e.message);
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const name of ['source', 'wit', 'world', 'runtime', 'out']) {
+  if (!values[name]) usageError(`missing --${name}`);
+}
+
+const sourcePath = resolve(values.source);
+const witPath = resolve(values.wit);
+const runtimePath = resolve(values.runtime);
+const outPath = resolve(values.out);
+
+async function main() {
+  for (const [what, path] of [
+    ['source', sourcePath],
+    ['WIT directory', witPath],
+    ['QuickJS runtime', runtimePath],
+  ]) {
+    try {
+      await stat(path);
+    } catch {
+      throw new Error(`${what} \`${path}\` does not exist`);
+    }
+  }
+  const jsSource = await readFile(sourcePath, 'utf8');
+  const missing = await missingExports(jsSource);
+  if (missing.length > 0) {
+    const list = missing.map(([js, wit]) => `\`${js}\` (for \`${wit}\`)`).join(', ');
+    const [js] = missing[0];
+    throw new Error(
+      `the module does not export ${list}, which world \`${values.world}\` exports\n` +
+        `help: export an object named after each exported interface, with its functions as methods ` +
+        `(\`export const ${js} = { ... }\`), and each function the world exports itself ` +
+        `(\`export function name(...) { ... }\`), names in lower camel case`,
+    );
+  }
+  const { component } = await componentize({
+    witPath,
+    jsSource,
+    jsPath: sourcePath,
+    moduleRoot: dirname(sourcePath),
+    world: values.world,
+    runtime: runtimePath,
+    stubWasi: true,
+  });
+  await mkdir(dirname(outPath), { recursive: true });
+  await writeFile(outPath, component);
+}
+
+// The `--export`s the module does not export, as [jsName, witName]. Read with
+// es-module-lexer (componentize-js's dependency); nothing is reported when it is missing,
+// when the module does not parse (componentize-qjs reports where) or when it re-exports
+// everything of another module (`export * from`), whose names are not known here.
+async function missingExports(code) {
+  let lexer;
+  try {
+    lexer = await import('es-module-lexer');
+    await lexer.init;
+  } catch {
+    return [];
+  }
+  let imports, exports;
+  try {
+    [imports, exports] = lexer.parse(code);
+  } catch {
+    return [];
+  }
+  if (imports.some((i) => /^export\s*\*/.test(code.slice(i.ss, i.se)))) return [];
+  const names = new Set(exports.map((e) => e.n));
+  return values.export
+    .map((pair) => pair.split(/=(.*)/s, 2))
+    .filter(([js]) => !names.has(js));
+}
+
+main().catch((e) => {
+  // componentize-qjs prefixes the engine's own output (none here) and names modules by
+  // their path in the module root (`at /style.js:3:7`): name the file on disk instead.
+  const root = dirname(sourcePath);
+  const message = (e && e.message ? e.message : String(e))
+    .replace(/^:\s*/, '')
+    .replace(/\bat (\/[^\s:]+):(\d+):(\d+)/g, (_, path, line, column) => `at ${root}${path}:${line}:${column}`);
+  console.error(`error: failed to componentize \`${sourcePath}\` on QuickJS (world \`${values.world}\`)`);
+  console.error(`Caused by:\n    ${message.split('\n').join('\n    ')}`);
+  process.exit(1);
+});
