@@ -299,6 +299,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// The names a component imports at its top level.
 pub fn component_imports(component: &[u8]) -> Vec<String> {
+    top_level_names(component, true)
+}
+
+/// The names a component exports at its top level.
+pub fn component_exports(component: &[u8]) -> Vec<String> {
+    top_level_names(component, false)
+}
+
+/// The import (or export) names of `component` itself, not of what it nests.
+fn top_level_names(component: &[u8], imports: bool) -> Vec<String> {
     let mut names = Vec::new();
     let mut depth = 0usize;
     for payload in wasmparser::Parser::new(0).parse_all(component) {
@@ -306,9 +316,14 @@ pub fn component_imports(component: &[u8]) -> Vec<String> {
             wasmparser::Payload::ModuleSection { .. }
             | wasmparser::Payload::ComponentSection { .. } => depth += 1,
             wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
-            wasmparser::Payload::ComponentImportSection(reader) if depth == 0 => {
+            wasmparser::Payload::ComponentImportSection(reader) if depth == 0 && imports => {
                 for import in reader {
                     names.push(import.expect("a valid import").name.name.to_string());
+                }
+            }
+            wasmparser::Payload::ComponentExportSection(reader) if depth == 0 && !imports => {
+                for export in reader {
+                    names.push(export.expect("a valid export").name.name.to_string());
                 }
             }
             _ => {}

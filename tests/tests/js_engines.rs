@@ -5,33 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use weld_e2e::{component_imports, copy_dir, copy_sample, ok, repo, shim, text, weld};
+use weld_e2e::{
+    component_exports, component_imports, copy_dir, copy_sample, ok, repo, shim, text, weld,
+};
 
 /// `pipeline` with `engine: quickjs` added to the `style` stage.
 fn on_quickjs(pipeline: &str) -> String {
     let world = "    world: demo:text/style-stage\n";
     assert!(pipeline.contains(world), "{pipeline}");
     pipeline.replace(world, &format!("{world}    engine: quickjs\n"))
-}
-
-/// The names a component exports at its top level.
-fn component_exports(component: &[u8]) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut depth = 0usize;
-    for payload in wasmparser::Parser::new(0).parse_all(component) {
-        match payload.expect("a valid component") {
-            wasmparser::Payload::ModuleSection { .. }
-            | wasmparser::Payload::ComponentSection { .. } => depth += 1,
-            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
-            wasmparser::Payload::ComponentExportSection(reader) if depth == 0 => {
-                for export in reader {
-                    names.push(export.expect("a valid export").name.name.to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    names
 }
 
 /// The component of `stage` that the build record `record` (next to the artifact)

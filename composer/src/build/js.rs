@@ -36,16 +36,7 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
 /// Componentizes `source` with componentize-js (SpiderMonkey).
 fn spidermonkey(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailure> {
     let out = absolute(&cx.stage_dir().join("componentize.out.wasm"));
-    let mut cmd = Command::new("node");
-    cmd.arg(js_tools_dir().join("componentize.mjs"))
-        .arg("--source")
-        .arg(source)
-        .arg("--wit")
-        .arg(absolute(&cx.wit.path))
-        .arg("--world")
-        .arg(cx.stage.world.as_deref().unwrap_or_default())
-        .arg("--out")
-        .arg(&out);
+    let mut cmd = componentize_command(cx, "componentize.mjs", source, &out);
     match weld_wizer() {
         Some(wizer) => {
             cmd.arg("--wizer").arg(wizer);
@@ -59,9 +50,30 @@ fn spidermonkey(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFa
         ),
     }
     run(cx, cmd, "componentize-js")?;
-    let bytes = std::fs::read(&out).map_err(|e| {
+    take_output(cx, &out)
+}
+
+/// `node tools/js/<script> --source <source> --wit <dir> --world <world> --out <out>`:
+/// the arguments both engines' scripts take.
+fn componentize_command(cx: &BuildContext<'_>, script: &str, source: &Path, out: &Path) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.arg(js_tools_dir().join(script))
+        .arg("--source")
+        .arg(source)
+        .arg("--wit")
+        .arg(absolute(&cx.wit.path))
+        .arg("--world")
+        .arg(cx.stage.world.as_deref().unwrap_or_default())
+        .arg("--out")
+        .arg(out);
+    cmd
+}
+
+/// Reads the component a script wrote to `out`, and removes the file.
+fn take_output(cx: &BuildContext<'_>, out: &Path) -> Result<Vec<u8>, BuildFailure> {
+    let bytes = std::fs::read(out).map_err(|e| {
         BuildFailure::new(cx.stage, format!("failed to read `{}`: {e}", out.display()))
     })?;
-    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(out);
     Ok(bytes)
 }

@@ -35,7 +35,6 @@
 use std::{
     borrow::Cow,
     path::{Path, PathBuf},
-    process::Command,
 };
 
 use anyhow::{Context as _, Result, bail};
@@ -85,18 +84,9 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
             )
         })?;
     let exports = js_exports(cx).map_err(|e| BuildFailure::from_error(cx.stage, e))?;
-    let mut cmd = Command::new("node");
-    cmd.arg(js_tools_dir().join("componentize-quickjs.mjs"))
-        .arg("--source")
-        .arg(source)
-        .arg("--wit")
-        .arg(absolute(&cx.wit.path))
-        .arg("--world")
-        .arg(cx.stage.world.as_deref().unwrap_or_default())
-        .arg("--runtime")
+    let mut cmd = super::componentize_command(cx, "componentize-quickjs.mjs", source, &out);
+    cmd.arg("--runtime")
         .arg(&runtime_path)
-        .arg("--out")
-        .arg(&out)
         .args(
             exports
                 .iter()
@@ -106,11 +96,8 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         // the entry is under it; the script names the entry's folder as the root anyway.
         .current_dir(source.parent().unwrap_or(Path::new(".")));
     run(cx, cmd, "componentize-qjs")?;
-    let bytes = std::fs::read(&out).map_err(|e| {
-        BuildFailure::new(cx.stage, format!("failed to read `{}`: {e}", out.display()))
-    })?;
-    let _ = std::fs::remove_file(&out);
     let _ = std::fs::remove_file(&runtime_path);
+    let bytes = super::take_output(cx, &out)?;
     without_export(&bytes, "init")
         .map(Cow::into_owned)
         .map_err(|e| BuildFailure::from_error(cx.stage, e))
