@@ -69,6 +69,7 @@ pub fn load(
         let name = stage.name.as_str();
         let source = match (stage.lang, built.get(&stage.name)) {
             (_, Some(ComponentSource::Built { bytes, path })) => Ok((bytes.clone(), path.clone())),
+            (_, _) if stage.generated.is_some() => generated(manifest, stage),
             (Lang::Wasm, _) => crate::component::read(&stage.path)
                 .map(|b| (b, stage.path.clone()))
                 .map_err(|e| {
@@ -108,6 +109,29 @@ pub fn load(
     } else {
         Ok(Contracts { graph, packages })
     }
+}
+
+/// The component of a stage Weld generates from the pipeline (`http:`).
+fn generated(
+    manifest: &Manifest,
+    stage: &crate::manifest::Stage,
+) -> Result<(Vec<u8>, PathBuf), Diagnostic> {
+    let bytes = crate::glue::component(stage)
+        .expect("a generated stage")
+        .map_err(|e| {
+            let mut d = Diagnostic::error(format!("stage `{}`: {e}", stage.name)).at_opt(
+                &manifest.source,
+                manifest.key_span(&["http"]),
+                "",
+            );
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                d = d.note(cause.to_string());
+                source = cause.source();
+            }
+            d
+        })?;
+    Ok((bytes, stage.path.clone()))
 }
 
 /// The stand-in component for a source stage's declared world.

@@ -27,6 +27,7 @@ pub mod component;
 pub mod contract;
 pub mod deploy;
 pub mod diagnostic;
+pub mod glue;
 pub mod graph;
 pub mod guard;
 pub mod link;

@@ -8,7 +8,8 @@
 //! 3. an import exactly one other stage exports is wired to it; several is an error
 //!    listing them;
 //! 4. an import nobody exports goes to the host when it is a WASI interface (versions are
-//!    merged at link time); anything else is an error.
+//!    merged at link time) or an interface of types only (records, enums: nothing to
+//!    implement, so any host satisfies it); anything else is an error.
 //!
 //! The result says, per import, where it comes from, and which exports the artifact has.
 //! [`export_used_types`] then adds the exports the artifact needs for its exported
@@ -72,6 +73,8 @@ pub enum HostOrigin {
     HostImports,
     /// Wired to `host` in the stage's `imports:`.
     Explicit,
+    /// An interface of types only (e.g. `weld:http/types`), which needs no host code.
+    Types,
 }
 
 impl HostOrigin {
@@ -81,6 +84,7 @@ impl HostOrigin {
             HostOrigin::Wasi => "wasi",
             HostOrigin::HostImports => "host-imports",
             HostOrigin::Explicit => "imports: host",
+            HostOrigin::Types => "types only",
         }
     }
 }
@@ -251,6 +255,13 @@ pub fn resolve(
                     export: (*export).clone(),
                     origin: WireOrigin::Auto,
                 }),
+                [] if types_only(contracts, &imports[import]) => {
+                    wiring.host_imports.push(HostImport {
+                        stage: stage.name.clone(),
+                        name: import.clone(),
+                        origin: HostOrigin::Types,
+                    });
+                }
                 [] if unversioned(import).starts_with("wasi:") => {
                     wiring.host_imports.push(HostImport {
                         stage: stage.name.clone(),
@@ -330,6 +341,18 @@ pub fn resolve(
         wiring.warnings = diags.0;
         Ok(wiring)
     }
+}
+
+/// Whether `item` is an instance that only exports value types (records, enums, ...):
+/// hosts satisfy such an import without providing anything.
+fn types_only(contracts: &Contracts, item: &ItemKind) -> bool {
+    let ItemKind::Instance(id) = item else {
+        return false;
+    };
+    contracts.graph.types()[*id]
+        .exports
+        .values()
+        .all(|e| matches!(e, ItemKind::Type(wac_graph::types::Type::Value(_))))
 }
 
 /// Finds the export a `target` entry at `path` refers to; `wanted` is the import or

@@ -220,6 +220,39 @@ pub fn http_request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
+    let response = http_exchange(addr, method, path, headers, body);
+    (response.status, response.body)
+}
+
+/// An HTTP response as the tests read it.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The headers, names lowercase, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, dechunked.
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// The first value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends one HTTP/1.1 request to `addr` (`host:port`) and returns the whole response.
+pub fn http_exchange(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpResponse {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(120)))
@@ -248,7 +281,17 @@ pub fn http_request(
     } else {
         rest.to_string()
     };
-    (status, body)
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut body: &str) -> String {
@@ -353,4 +396,46 @@ pub fn compose_without_snapshots(dir: &Path, go_stage: &str, artifact: &str) -> 
         "{stderr}"
     );
     dir.join(out_path)
+}
+
+/// `wasmtime serve` on a free loopback port, killed when dropped.
+#[derive(Debug)]
+pub struct WasmtimeServe {
+    child: std::process::Child,
+    /// `127.0.0.1:<port>`.
+    pub addr: String,
+}
+
+impl Drop for WasmtimeServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `wasmtime serve` (its standard `flags`, e.g. `-S config`) on `artifact` and
+/// waits for the address it prints.
+pub fn wasmtime_serve(artifact: &std::path::Path, flags: &[&str]) -> WasmtimeServe {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new("wasmtime")
+        .arg("serve")
+        .args(flags)
+        .args(["--addr", "127.0.0.1:0"])
+        .arg(artifact)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the wasmtime CLI runs (scripts/setup installs it)");
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("wasmtime serve printed its address before exiting")
+            .unwrap();
+        if let Some(rest) = line.trim().strip_prefix("Serving HTTP on http://") {
+            break rest.trim_end_matches('/').to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    WasmtimeServe { child, addr }
 }

@@ -8,7 +8,7 @@ use std::{path::PathBuf, sync::OnceLock};
 use weld_e2e::{
     EDGE_API_CONFIG, Server, compose_without_snapshots, copy_sample, mint_token, now,
     registry::{Registry, skopeo, unpack_image},
-    runtime_shim, text, weld,
+    runtime_shim, text, wasmtime_serve, weld,
 };
 
 struct Composed {
@@ -147,52 +147,17 @@ fn the_artifact_imports_only_what_a_wasi_http_proxy_host_provides() {
     }
 }
 
-/// `wasmtime serve` on a free loopback port, killed when dropped.
-struct WasmtimeServe(std::process::Child, String);
-
-impl Drop for WasmtimeServe {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn wasmtime_serve(artifact: &std::path::Path, flags: &[&str]) -> WasmtimeServe {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new("wasmtime")
-        .arg("serve")
-        .args(flags)
-        .args(["--addr", "127.0.0.1:0"])
-        .arg(artifact)
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("the wasmtime CLI runs (scripts/setup installs it)");
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("wasmtime serve printed its address before exiting")
-            .unwrap();
-        if let Some(rest) = line.trim().strip_prefix("Serving HTTP on http://") {
-            break rest.trim_end_matches('/').to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    WasmtimeServe(child, addr)
-}
-
 #[test]
 fn a_standard_host_serves_the_artifact_with_its_configuration() {
     // `wasmtime serve` with only its standard flags: `-S config` links wasi:config/store,
     // `config-var` gives the stage-qualified key the tokens stage's guard asks for.
     let secret = format!("config-var=tokens.secret={}", weld_e2e::EDGE_API_SECRET);
     let served = wasmtime_serve(artifact(), &["-S", "config", "-S", &secret]);
-    let (status, body) = weld_e2e::http_request(&served.1, "GET", "/health", &[], "");
+    let (status, body) = weld_e2e::http_request(&served.addr, "GET", "/health", &[], "");
     assert_eq!(status, 200, "{body}");
     let auth = format!("Bearer {}", mint_token("alice", now() + 3600));
     let (status, body) = weld_e2e::http_request(
-        &served.1,
+        &served.addr,
         "POST",
         "/orders",
         &[("authorization", &auth)],

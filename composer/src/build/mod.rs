@@ -244,7 +244,7 @@ pub fn build_all(
     let mut failures = Vec::new();
     for stage in manifest.stages.values() {
         if stage.lang == Lang::Wasm {
-            match prebuilt(stage) {
+            match prebuilt(stage, &work_dir) {
                 Ok(b) => {
                     built.insert(stage.name.clone(), b);
                 }
@@ -269,14 +269,31 @@ pub fn build_all(
     }
 }
 
-fn prebuilt(stage: &Stage) -> Result<BuiltStage, BuildFailure> {
-    let bytes =
-        crate::component::read(&stage.path).map_err(|e| BuildFailure::new(stage, e.to_string()))?;
+/// A prebuilt stage as it is, or a generated one made and written under `work_dir`.
+fn prebuilt(stage: &Stage, work_dir: &Path) -> Result<BuiltStage, BuildFailure> {
+    let (bytes, component) = match crate::glue::component(stage) {
+        None => (
+            crate::component::read(&stage.path)
+                .map_err(|e| BuildFailure::new(stage, e.to_string()))?,
+            stage.path.clone(),
+        ),
+        Some(generated) => {
+            let bytes = generated.map_err(|e| BuildFailure::from_error(stage, e.into()))?;
+            let path = work_dir
+                .join("generated")
+                .join(format!("{}.wasm", stage.name));
+            if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+                crate::link::write_atomically(&path, &bytes)
+                    .map_err(|e| BuildFailure::from_error(stage, e))?;
+            }
+            (bytes, path)
+        }
+    };
     let hash = cache::sha256_hex(&bytes);
     Ok(BuiltStage {
         stage: stage.name.to_string(),
         lang: Lang::Wasm,
-        component: stage.path.clone(),
+        component,
         source_hash: hash.clone(),
         component_hash: hash,
         toolchain: String::new(),

@@ -6,6 +6,7 @@
 //! strict: unknown keys, duplicate keys, bad names and tabs are errors with a position.
 
 mod grants;
+mod http;
 mod locate;
 mod names;
 
@@ -19,6 +20,9 @@ use indexmap::IndexMap;
 use serde::{Deserialize, de};
 
 pub use grants::{ConfigKey, FileGrant, StageGrants};
+pub use http::{
+    Action, DEFAULT_MAX_BODY, HANDLER_INTERFACE, HTTP_STAGE, Http, MIDDLEWARE_INTERFACE, Route,
+};
 pub use locate::Locator;
 pub use names::{HOST, Init, JsEngine, Lang, StageName, names_match, unversioned};
 
@@ -48,6 +52,9 @@ pub struct Manifest {
     pub host_imports: Vec<String>,
     /// What the composed component exports: export name -> where it comes from.
     pub exports: IndexMap<String, Target>,
+    /// The routes served by generated HTTP glue (`http:`), which is also the stage
+    /// [`HTTP_STAGE`].
+    pub http: Option<Http>,
 }
 
 /// One stage of a pipeline.
@@ -70,7 +77,19 @@ pub struct Stage {
     pub init: Init,
     /// The engine of a JS stage (`engine:`); `None` for other languages.
     pub engine: Option<JsEngine>,
+    /// Set for a stage Weld generates from the pipeline (`lang` is then `wasm`).
+    pub generated: Option<Generated>,
 }
+
+/// What a generated stage is made from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Generated {
+    /// The HTTP glue of the `http:` section.
+    Http(Http),
+}
+
+/// Names Weld gives the components it generates (`weld-http`, `weld-guard`).
+const RESERVED_PREFIX: &str = "weld-";
 
 /// Where an explicitly wired import comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +141,9 @@ struct RawManifest {
     stages: IndexMap<StageName, RawStage>,
     #[serde(default)]
     host_imports: Vec<String>,
+    #[serde(default)]
     exports: IndexMap<String, Target>,
+    http: Option<http::RawHttp>,
 }
 
 #[derive(Deserialize)]
@@ -248,7 +269,7 @@ impl Manifest {
                 .unwrap_or_else(|| "pipeline".to_string())
         });
 
-        let manifest = Manifest {
+        let mut manifest = Manifest {
             path: path.to_path_buf(),
             wit: raw.wit.map(|w| dir.join(w)),
             stages: raw
@@ -266,19 +287,61 @@ impl Manifest {
                         engine: s
                             .engine
                             .or((s.lang == Lang::Js).then_some(JsEngine::default())),
+                        generated: None,
                     };
                     (name, stage)
                 })
                 .collect(),
             host_imports: raw.host_imports,
             exports: raw.exports,
+            http: None,
             dir,
             source,
             locator,
             name,
         };
+        if let Some(raw) = raw.http {
+            manifest.add_http(raw)?;
+        }
         manifest.validate()?;
         Ok(manifest)
+    }
+
+    /// Reads `http:` and adds the stage it becomes, and that stage's export of
+    /// `wasi:http/incoming-handler`.
+    fn add_http(&mut self, raw: http::RawHttp) -> Result<(), Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let http = self.read_http(raw, &mut diags);
+        if let Some(name) = self
+            .exports
+            .keys()
+            .find(|e| unversioned(e) == "wasi:http/incoming-handler")
+        {
+            diags.push(
+                Diagnostic::error(format!("`{name}` is exported, and `http:` exports it too"))
+                    .at_opt(&self.source, self.locator.key(&["exports", name]), "")
+                    .note("the component Weld generates for `http:` exports `wasi:http/incoming-handler`")
+                    .help("remove this export to serve the routes of `http:`, or remove `http:` to serve this stage"),
+            );
+        }
+        let Some(http) = http.filter(|_| !diags.has_errors()) else {
+            return Err(diags);
+        };
+        let stage = http.stage(&self.dir);
+        if self.stages.contains_key(&stage.name) {
+            // A stage of the user's has the name: `validate` says it is reserved.
+            return Ok(());
+        }
+        self.exports.insert(
+            "wasi:http/incoming-handler".to_string(),
+            Target {
+                stage: stage.name.clone(),
+                export: None,
+            },
+        );
+        self.stages.insert(stage.name.clone(), stage);
+        self.http = Some(http);
+        Ok(())
     }
 
     /// Checks what serde cannot: worlds where they are needed, and a WIT directory.
@@ -312,11 +375,19 @@ impl Manifest {
             diags.push(
                 Diagnostic::error("the pipeline exports nothing")
                     .at_opt(&self.source, self.locator.key(&["exports"]), "")
-                    .help("list what the composed component exports under `exports:`"),
+                    .help("list what the composed component exports under `exports:`, or serve routes with `http:`"),
             );
         }
         for stage in self.stages.values() {
             let name = stage.name.as_str();
+            if stage.generated.is_none() && name.starts_with(RESERVED_PREFIX) {
+                diags.push(
+                    Diagnostic::error(format!("stage name `{name}` is reserved"))
+                        .at_opt(&self.source, self.locator.key(&["stages", name]), "")
+                        .note(format!("names starting with `{RESERVED_PREFIX}` are those of the components Weld generates"))
+                        .help("rename the stage"),
+                );
+            }
             match (stage.lang, &stage.world) {
                 (Lang::Wasm, _) | (_, Some(_)) => {}
                 (lang, None) => diags.push(

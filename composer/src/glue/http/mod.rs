@@ -1,0 +1,123 @@
+//! The HTTP glue: the component that serves a pipeline's `http:` routes.
+//!
+//! It exports `wasi:http/incoming-handler`, so the artifact stays a standard
+//! `wasi:http/proxy` component, and imports one function per handler stage
+//! (`handler-<stage>`) and per middleware stage (`middleware-<stage>`), which the link
+//! step wires to their `weld:http/handler` and `weld:http/middleware` exports. What it
+//! does per request (read, route, 404/405/413, middleware, handler, write) is the
+//! prebuilt router of composer/glue/http-router, which Weld specializes here, in
+//! process: [`table`] encodes the routes, [`router`] rewrites the core module to call
+//! the stages, and wit-component makes it a component of a world generated for the
+//! pipeline. No toolchain is needed, and the same routes give the same bytes.
+
+mod router;
+mod table;
+
+pub use router::RouterError;
+
+use wit_component::{ComponentEncoder, StringEncoding};
+
+use crate::manifest::Http;
+
+/// The router's core module, as `scripts/build-glue` builds it (prebuilt so that a
+/// pipeline of Go or JS stages needs no Rust toolchain to serve HTTP, as
+/// wit-component ships its WASI adapters).
+static ROUTER: &[u8] = include_bytes!("../../../glue/http-router.wasm");
+
+/// Why the HTTP glue could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpGlueError {
+    /// The router could not be specialized.
+    #[error(transparent)]
+    Router(#[from] RouterError),
+    /// The generated world or component is invalid (a bug in Weld).
+    #[error("cannot make the HTTP glue a component (this is a bug in Weld)")]
+    Component(#[source] anyhow::Error),
+}
+
+/// The glue component serving `http`.
+pub fn generate(http: &Http) -> Result<Vec<u8>, HttpGlueError> {
+    let failed = HttpGlueError::Component;
+    let (module, bindgen) = wit_component::metadata::decode(ROUTER).map_err(failed)?;
+    let module = module.ok_or_else(|| {
+        RouterError::Unexpected("carries no component type information".to_string())
+    })?;
+    let handlers: Vec<String> = http
+        .handlers()
+        .into_iter()
+        .map(Http::handler_import)
+        .collect();
+    let middleware: Vec<String> = http
+        .middleware()
+        .into_iter()
+        .map(Http::middleware_import)
+        .collect();
+    let mut module = router::specialize(
+        &module,
+        &table::encode(http),
+        router::Targets {
+            handlers: &handlers,
+            middleware: &middleware,
+        },
+    )?;
+
+    let mut resolve = bindgen.resolve;
+    let router_world = &resolve.worlds[bindgen.world];
+    let incoming_handler = router_world
+        .exports
+        .keys()
+        .map(|k| resolve.name_world_key(k))
+        .find(|k| k.starts_with("wasi:http/incoming-handler@"))
+        .ok_or_else(|| {
+            RouterError::Unexpected("does not export `wasi:http/incoming-handler`".into())
+        })?;
+    let types = resolve
+        .packages
+        .iter()
+        .find(|(_, p)| p.name.namespace == "weld" && p.name.name == "http")
+        .and_then(|(_, p)| {
+            p.name
+                .version
+                .as_ref()
+                .map(|v| format!("weld:http/types@{v}"))
+        })
+        .ok_or_else(|| RouterError::Unexpected("does not use `weld:http`".into()))?;
+    let world = world_source(&types, &incoming_handler, &handlers, &middleware);
+    let package = resolve
+        .push_source("weld-http.wit", &world)
+        .map_err(failed)?;
+    let world = resolve
+        .select_world(&[package], Some("glue"))
+        .map_err(failed)?;
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        StringEncoding::UTF8,
+        false,
+    )
+    .map_err(failed)?;
+    ComponentEncoder::default()
+        .module(&module)
+        .and_then(|e| e.validate(true).encode())
+        .map_err(failed)
+}
+
+/// The glue's world: the router's export, and one import per stage it calls.
+fn world_source(types: &str, export: &str, handlers: &[String], middleware: &[String]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("package weld:http-glue;\n\nworld glue {\n");
+    for (imports, result) in [
+        (handlers, "response"),
+        (middleware, "result<request, response>"),
+    ] {
+        for name in imports {
+            let _ = writeln!(
+                out,
+                "    import {name}: interface {{\n        use {types}.{{request, response}};\n        handle: func(request: request) -> {result};\n    }}"
+            );
+        }
+    }
+    let _ = writeln!(out, "    export {export};\n}}");
+    out
+}
