@@ -189,6 +189,7 @@ fn check_built(
     declared: Option<&Contracts>,
 ) -> Result<Checked, Diagnostics> {
     let contracts = contract::load(&manifest, wit.as_ref(), built)?;
+    crate::glue::http::check_stages(&manifest, &contracts)?;
     if let Some(declared) = declared {
         typecheck::check_conformance(&manifest, declared, &contracts)?;
     }

@@ -50,7 +50,10 @@ fn imports_of<'a>(wiring: &'a Wiring, stage: &StageName, capability: Capability)
         .host_imports
         .iter()
         .filter(|h| {
-            &h.stage == stage && super::capability_of(unversioned(&h.name)) == Some(capability)
+            // An interface of types only carries no capability.
+            &h.stage == stage
+                && h.origin != crate::wiring::HostOrigin::Types
+                && super::capability_of(unversioned(&h.name)) == Some(capability)
         })
         .map(|h| h.name.as_str())
         .collect()

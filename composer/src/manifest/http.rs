@@ -274,7 +274,18 @@ impl super::Manifest {
                         raw_route.path
                     ))
                     .at_opt(src, at(&field("path")), "never reached")
-                    .note(format!("the route at index {first} answers it first"))
+                    .note(
+                        match self
+                            .locator
+                            .value(&["http", "routes", &first.to_string(), "path"])
+                        {
+                            Some(span) => format!(
+                                "the route on line {} answers it first",
+                                src.line_col(span.start).0
+                            ),
+                            None => format!("route {first} answers it first"),
+                        },
+                    )
                     .help("remove one of them"),
                 );
             } else {

@@ -300,16 +300,22 @@ impl Manifest {
             locator,
             name,
         };
-        if let Some(raw) = raw.http {
-            manifest.add_http(raw)?;
+        let mut diags = match raw.http {
+            Some(raw) => manifest.add_http(raw),
+            None => Diagnostics::default(),
+        };
+        if let Err(more) = manifest.validate() {
+            diags.extend(more);
         }
-        manifest.validate()?;
+        if diags.has_errors() {
+            return Err(diags);
+        }
         Ok(manifest)
     }
 
     /// Reads `http:` and adds the stage it becomes, and that stage's export of
     /// `wasi:http/incoming-handler`.
-    fn add_http(&mut self, raw: http::RawHttp) -> Result<(), Diagnostics> {
+    fn add_http(&mut self, raw: http::RawHttp) -> Diagnostics {
         let mut diags = Diagnostics::default();
         let http = self.read_http(raw, &mut diags);
         if let Some(name) = self
@@ -325,12 +331,12 @@ impl Manifest {
             );
         }
         let Some(http) = http.filter(|_| !diags.has_errors()) else {
-            return Err(diags);
+            return diags;
         };
         let stage = http.stage(&self.dir);
         if self.stages.contains_key(&stage.name) {
             // A stage of the user's has the name: `validate` says it is reserved.
-            return Ok(());
+            return diags;
         }
         self.exports.insert(
             "wasi:http/incoming-handler".to_string(),
@@ -341,7 +347,7 @@ impl Manifest {
         );
         self.stages.insert(stage.name.clone(), stage);
         self.http = Some(http);
-        Ok(())
+        diags
     }
 
     /// Checks what serde cannot: worlds where they are needed, and a WIT directory.
@@ -371,7 +377,7 @@ impl Manifest {
                     .help("use letters, digits, `-`, `_` and `.`, not starting with `.` (e.g. `edge-api`)"),
             );
         }
-        if self.exports.is_empty() {
+        if self.exports.is_empty() && self.locator.key(&["http"]).is_none() {
             diags.push(
                 Diagnostic::error("the pipeline exports nothing")
                     .at_opt(&self.source, self.locator.key(&["exports"]), "")
@@ -601,14 +607,66 @@ impl Manifest {
         }
     }
 
-    /// The span of a key, e.g. `["stages", "auth"]`.
+    /// The span of a key, e.g. `["stages", "auth"]`. Paths into the generated stage
+    /// `weld-http` point into `http:`, where the user wrote what it became.
     pub fn key_span(&self, path: &[&str]) -> Option<Span> {
-        self.locator.key(path)
+        self.generated_span(path).or_else(|| self.locator.key(path))
     }
 
     /// The span of a value, e.g. `["stages", "auth", "path"]`.
     pub fn value_span(&self, path: &[&str]) -> Option<Span> {
-        self.locator.value(path)
+        self.generated_span(path)
+            .or_else(|| self.locator.value(path))
+    }
+
+    /// For a path under `stages.weld-http`: the first place in `http:` naming the stage
+    /// that an import of it is wired to (`handler-<stage>`, `middleware-<stage>`), or
+    /// `http:` itself.
+    fn generated_span(&self, path: &[&str]) -> Option<Span> {
+        let http = self.http.as_ref()?;
+        let ["stages", HTTP_STAGE, rest @ ..] = path else {
+            return None;
+        };
+        let named = |key: &str, prefix: &str| key.strip_prefix(prefix).map(str::to_string);
+        let found = match rest {
+            ["imports", key, ..] => {
+                if let Some(stage) = named(key, "handler-") {
+                    http.routes
+                        .iter()
+                        .position(
+                            |r| matches!(&r.action, Action::Handler(s) if s.as_str() == stage),
+                        )
+                        .and_then(|i| {
+                            self.locator
+                                .value(&["http", "routes", &i.to_string(), "handler"])
+                        })
+                } else if let Some(stage) = named(key, "middleware-") {
+                    self.middleware_span(http, &stage)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        found.or_else(|| self.locator.key(&["http"]))
+    }
+
+    /// Where middleware `stage` is first listed in `http:`.
+    fn middleware_span(&self, http: &Http, stage: &str) -> Option<Span> {
+        let position = |list: &[&str]| {
+            let mut i = 0;
+            while let Some(span) = self.locator.value(&[list, &[&i.to_string()]].concat()) {
+                if self.source.text.get(span.start..span.end) == Some(stage) {
+                    return Some(span);
+                }
+                i += 1;
+            }
+            None
+        };
+        position(&["http", "middleware"]).or_else(|| {
+            (0..http.routes.len())
+                .find_map(|r| position(&["http", "routes", &r.to_string(), "middleware"]))
+        })
     }
 
     /// The span of the stage name a target refers to, in a long or short form entry at

@@ -17,7 +17,12 @@ pub use router::RouterError;
 
 use wit_component::{ComponentEncoder, StringEncoding};
 
-use crate::manifest::Http;
+use crate::{
+    contract::Contracts,
+    diagnostic::{Diagnostic, Diagnostics},
+    manifest::{HANDLER_INTERFACE, HTTP_STAGE, Http, MIDDLEWARE_INTERFACE, Manifest, unversioned},
+    wiring::backticked,
+};
 
 /// The router's core module, as `scripts/build-glue` builds it (prebuilt so that a
 /// pipeline of Go or JS stages needs no Rust toolchain to serve HTTP, as
@@ -101,6 +106,56 @@ pub fn generate(http: &Http) -> Result<Vec<u8>, HttpGlueError> {
         .module(&module)
         .and_then(|e| e.validate(true).encode())
         .map_err(failed)
+}
+
+/// Checks, before wiring, that each handler stage exports `weld:http/handler` and each
+/// middleware stage `weld:http/middleware`, pointing at the route that names it.
+pub fn check_stages(manifest: &Manifest, contracts: &Contracts) -> Result<(), Diagnostics> {
+    let Some(http) = &manifest.http else {
+        return Ok(());
+    };
+    let mut diags = Diagnostics::default();
+    let roles = [
+        (http.handlers(), "handler", HANDLER_INTERFACE, "handler-"),
+        (
+            http.middleware(),
+            "middleware",
+            MIDDLEWARE_INTERFACE,
+            "middleware-",
+        ),
+    ];
+    for (stages, role, interface, prefix) in roles {
+        for stage in stages {
+            let exports = contracts.exports(stage);
+            if exports.keys().any(|e| unversioned(e) == interface) {
+                continue;
+            }
+            let import = format!("{prefix}{stage}");
+            let mut d =
+                Diagnostic::error(format!("{role} `{stage}` does not export `{interface}`"))
+                    .at_opt(
+                        &manifest.source,
+                        manifest.value_span(&["stages", HTTP_STAGE, "imports", &import]),
+                        format!("used as {role} here"),
+                    );
+            d = if exports.is_empty() {
+                d.note(format!("stage `{stage}` exports nothing"))
+            } else {
+                d.note(format!(
+                    "stage `{stage}` exports {}",
+                    backticked(exports.keys())
+                ))
+            };
+            diags.push(d.help(format!(
+                "a {role} stage's world has `export {interface}@0.1.0;` (e.g. the world `weld:http/{role}-stage`), with wit/weld-http/http.wit copied into the WIT folder's `deps/`"
+            )));
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
 }
 
 /// The glue's world: the router's export, and one import per stage it calls.
