@@ -87,7 +87,9 @@ impl Checked {
                     (Some(crate::guard::Guarded::Deny(_)), _) => "guard  (denied: not granted)",
                     (Some(_), _) => "guard <- host  (filtered by the grants)",
                     (None, wiring::HostOrigin::Explicit) => "host  (explicit)",
-                    (None, wiring::HostOrigin::Types) => "host  (types only: nothing to implement)",
+                    (None, wiring::HostOrigin::Types) => {
+                        "weld-types  (types only, defined inside the artifact)"
+                    }
                     (None, _) => "host",
                 };
                 let _ = writeln!(out, "    import {} <- {how}", h.name);

@@ -8,8 +8,8 @@
 //! 3. an import exactly one other stage exports is wired to it; several is an error
 //!    listing them;
 //! 4. an import nobody exports goes to the host when it is a WASI interface (versions are
-//!    merged at link time) or an interface of types only (records, enums: nothing to
-//!    implement, so any host satisfies it); anything else is an error.
+//!    merged at link time); an interface of types only (records, enums: nothing to
+//!    call) is defined inside the artifact by the link step; anything else is an error.
 //!
 //! The result says, per import, where it comes from, and which exports the artifact has.
 //! [`export_used_types`] then adds the exports the artifact needs for its exported
@@ -73,7 +73,8 @@ pub enum HostOrigin {
     HostImports,
     /// Wired to `host` in the stage's `imports:`.
     Explicit,
-    /// An interface of types only (e.g. `weld:http/types`), which needs no host code.
+    /// An interface of types only (e.g. `weld:http/types`): not the host's after all,
+    /// the link step defines it inside the artifact.
     Types,
 }
 

@@ -60,18 +60,7 @@ impl WitDir {
 
     /// A component with exactly the imports and exports of `world`; its functions trap.
     pub fn stand_in_component(&self, world: WorldId) -> anyhow::Result<Vec<u8>> {
-        let mut module = dummy_module(&self.resolve, world, ManglingAndAbi::Standard32);
-        embed_component_metadata(
-            &mut module,
-            &self.resolve,
-            world,
-            StringEncoding::UTF8,
-            false,
-        )?;
-        ComponentEncoder::default()
-            .module(&module)?
-            .validate(true)
-            .encode()
+        stand_in(&self.resolve, world)
     }
 
     /// A stand-in component for the only world of a single WIT file, as golden tests and
@@ -89,4 +78,15 @@ impl WitDir {
         };
         dir.stand_in_component(world)
     }
+}
+
+/// A component with `world`'s imports and exports whose functions trap: a stand-in for
+/// checking, or, for a world exporting only types, a complete implementation.
+pub fn stand_in(resolve: &Resolve, world: WorldId) -> anyhow::Result<Vec<u8>> {
+    let mut module = dummy_module(resolve, world, ManglingAndAbi::Standard32);
+    embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8, false)?;
+    ComponentEncoder::default()
+        .module(&module)?
+        .validate(true)
+        .encode()
 }

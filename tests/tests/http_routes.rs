@@ -115,7 +115,10 @@ fn weld_shim_serves_routes_params_middleware_and_errors() {
 
 #[test]
 fn wasmtime_serve_gives_the_same_answers() {
-    let served = wasmtime_serve(&composed().artifact, &[]);
+    // `-S cli`: the fixture's stages use Rust's std, which imports `wasi:cli/exit`
+    // (the glue itself imports only wasi:http and wasi:io; edge-api's stages are
+    // `no_std` and need no flag).
+    let served = wasmtime_serve(&composed().artifact, &["-S", "cli"]);
     check_routing(&|method, path, headers, body| {
         http_exchange(&served.addr, method, path, headers, body)
     });

@@ -59,7 +59,9 @@ pub fn diagnose(manifest: &Manifest, wiring: &Wiring, error: &LinkError) -> Diag
                 .note(causes(error))
                 .help("grant the whole interface (`grants: { host: [...] }`, `env: \"*\"`, `http: \"*\"`) to pass it to the host unguarded")
         }
-        LinkError::AddGuard(_) => Diagnostic::error(error.to_string()).note(causes(error)),
+        LinkError::AddGuard(_) | LinkError::Types { .. } => {
+            Diagnostic::error(error.to_string()).note(causes(error))
+        }
         LinkError::PlaceGuard { stage, .. } => Diagnostic::error(error.to_string())
             .at_opt(src, manifest.key_span(&["stages", stage.as_str()]), "")
             .note(causes(error)),

@@ -10,6 +10,7 @@
 
 mod diagnose;
 mod names;
+mod types;
 
 pub use diagnose::diagnose;
 pub use names::tag_stage_modules;
@@ -81,6 +82,16 @@ pub enum LinkError {
     /// The generated guard could not be added to the composition (a bug in Weld).
     #[error("cannot add the generated guard to the composition (this is a bug in Weld)")]
     AddGuard(#[source] anyhow::Error),
+    /// The component defining an interface of types only could not be made (a bug in
+    /// Weld).
+    #[error("cannot define the types of `{interface}` inside the artifact (this is a bug in Weld)")]
+    Types {
+        /// The interface.
+        interface: String,
+        /// Why.
+        #[source]
+        source: anyhow::Error,
+    },
     /// A stage's guard could not be placed in front of it (a bug in Weld).
     #[error("cannot put the generated guard in front of stage `{stage}` (this is a bug in Weld)")]
     PlaceGuard {
@@ -127,9 +138,28 @@ pub fn link(
         None => None,
     };
 
+    let providers = register_type_providers(&mut graph, packages, wiring, stages)?;
+
     for stage in &stages.order {
         let instance = graph.instantiate(packages[stage]);
         graph.set_node_name(instance, stage.as_str());
+        for h in wiring
+            .host_imports
+            .iter()
+            .filter(|h| &h.stage == stage && h.origin == crate::wiring::HostOrigin::Types)
+        {
+            let failed = |source: anyhow::Error| LinkError::Types {
+                interface: h.name.clone(),
+                source,
+            };
+            let provider = providers[&h.name];
+            let export = graph
+                .alias_instance_export(provider, &h.name)
+                .map_err(|e| failed(e.into()))?;
+            graph
+                .set_instantiation_argument(instance, &h.name, export)
+                .map_err(|e| failed(e.into()))?;
+        }
         if let Some((guard_instance, exports)) = &guard {
             for e in exports.iter().filter(|e| e.stage == stage.as_str()) {
                 let failed = |source: anyhow::Error| LinkError::PlaceGuard {
@@ -236,6 +266,50 @@ fn register_guard(
     let instance = graph.instantiate(package);
     graph.set_node_name(instance, "weld-guard");
     Ok((instance, guard.exports))
+}
+
+/// Instantiates one component per interface of types only that linked stages import
+/// (see [`types`]), named `weld-types` (`weld-types-2`, ... when there are several).
+fn register_type_providers(
+    graph: &mut wac_graph::CompositionGraph,
+    packages: &indexmap::IndexMap<StageName, wac_graph::PackageId>,
+    wiring: &Wiring,
+    stages: &StageGraph,
+) -> Result<indexmap::IndexMap<String, NodeId>, LinkError> {
+    let mut providers = indexmap::IndexMap::new();
+    for h in &wiring.host_imports {
+        if h.origin != crate::wiring::HostOrigin::Types
+            || providers.contains_key(&h.name)
+            || !stages.order.contains(&h.stage)
+        {
+            continue;
+        }
+        let failed = |source: anyhow::Error| LinkError::Types {
+            interface: h.name.clone(),
+            source,
+        };
+        let bytes = types::provider(graph[packages[&h.stage]].bytes(), &h.name).map_err(failed)?;
+        let n = providers.len() + 1;
+        let package = wac_graph::types::Package::from_bytes(
+            &format!("weld:types-{n}"),
+            None,
+            bytes,
+            graph.types_mut(),
+        )
+        .map_err(failed)?;
+        let package = graph
+            .register_package(package)
+            .map_err(|e| failed(e.into()))?;
+        let instance = graph.instantiate(package);
+        let name = if n == 1 {
+            "weld-types".to_string()
+        } else {
+            format!("weld-types-{n}")
+        };
+        graph.set_node_name(instance, &name);
+        providers.insert(h.name.clone(), instance);
+    }
+    Ok(providers)
 }
 
 fn alias(
