@@ -1,7 +1,9 @@
-//! The edge-api sample: a Rust HTTP gateway calling a Go token verifier, a Rust
-//! payload validator and a JS response shaper, composed into one component and served
-//! by `weld-shim serve` on loopback, with the token secret given as configuration
-//! (`--config tokens.secret=...`).
+//! The edge-api sample: routes (`http:`) served by the HTTP glue Weld generates, a Rust
+//! auth middleware and order handler calling a Go token verifier, a Rust payload
+//! validator and a JS response shaper, composed into one component and served by
+//! `weld-shim serve` on loopback, with the token secret given as configuration
+//! (`--config tokens.secret=...`). `gateway.yaml` serves the same API through a
+//! hand-written Rust gateway; both must answer alike.
 
 use std::{path::PathBuf, sync::OnceLock};
 
@@ -35,11 +37,90 @@ fn artifact() -> &'static PathBuf {
     &composed().artifact
 }
 
+/// The hand-written gateway form, composed in the same folder (the stages it shares
+/// with the route form come from the build cache).
+fn gateway_artifact() -> &'static PathBuf {
+    static GATEWAY: OnceLock<PathBuf> = OnceLock::new();
+    GATEWAY.get_or_init(|| {
+        let dir = &composed().dir;
+        let out = weld(
+            dir,
+            &["compose", "gateway.yaml", "-o", "build/gateway.wasm"],
+        );
+        assert!(out.status.success(), "compose failed:\n{}", text(&out));
+        dir.join("build/gateway.wasm")
+    })
+}
+
 const ORDER: &str = r#"{"customer":"ACME","items":[{"sku":"WID-1","quantity":2,"unit_price_cents":1250}],"note":"leave at the door"}"#;
 
 #[test]
 fn serves_orders_with_auth_validation_and_shaping() {
     serves_orders(artifact());
+}
+
+#[test]
+fn the_hand_written_gateway_serves_orders_too() {
+    serves_orders(gateway_artifact());
+}
+
+#[test]
+fn routes_and_the_hand_written_gateway_answer_alike() {
+    let routes = Server::start(artifact(), &EDGE_API_CONFIG);
+    let gateway = Server::start(gateway_artifact(), &EDGE_API_CONFIG);
+    let auth = format!("Bearer {}", mint_token("alice", now() + 3600));
+    let expired = format!("Bearer {}", mint_token("alice", now() - 10));
+    let big = format!(r#"{{"customer":"{}","items":[]}}"#, "x".repeat(70_000));
+    let requests: [(&str, &str, Vec<(&str, &str)>, &str); 12] = [
+        ("GET", "/health", vec![], ""),
+        ("POST", "/orders", vec![("authorization", &auth)], ORDER),
+        ("POST", "/orders", vec![], ORDER),
+        ("POST", "/orders", vec![("authorization", &expired)], ORDER),
+        (
+            "POST",
+            "/orders",
+            vec![("authorization", "Basic YWxpY2U6eA==")],
+            ORDER,
+        ),
+        (
+            "POST",
+            "/orders",
+            vec![("authorization", "Bearer a.b.c")],
+            ORDER,
+        ),
+        (
+            "POST",
+            "/orders",
+            vec![("authorization", &auth)],
+            r#"{"customer":"","items":[]}"#,
+        ),
+        (
+            "POST",
+            "/orders",
+            vec![("authorization", &auth)],
+            "not json",
+        ),
+        ("POST", "/orders", vec![("authorization", &auth)], &big),
+        ("GET", "/orders", vec![], ""),
+        ("POST", "/health", vec![], ""),
+        ("GET", "/nowhere", vec![], ""),
+    ];
+    for (method, path, headers, body) in &requests {
+        let a = weld_e2e::http_exchange(&routes.addr, method, path, headers, body);
+        let b = weld_e2e::http_exchange(&gateway.addr, method, path, headers, body);
+        let what = format!("{method} {path} {headers:?}");
+        assert_eq!(a.status, b.status, "{what}: {} vs {}", a.body, b.body);
+        // Compared as JSON: serde_json orders the gateway's keys, the glue writes
+        // `error` first.
+        let json = |r: &weld_e2e::HttpResponse| -> serde_json::Value {
+            serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{what}: {e}: {}", r.body))
+        };
+        assert_eq!(json(&a), json(&b), "{what}");
+        for header in ["content-type", "allow", "www-authenticate"] {
+            assert_eq!(a.header(header), b.header(header), "{what}: `{header}`");
+        }
+    }
+    assert!(routes.stop() && gateway.stop());
 }
 
 #[test]
@@ -137,13 +218,16 @@ fn the_artifact_imports_only_what_a_wasi_http_proxy_host_provides() {
         "wasi:cli/stdin",
         "wasi:config/store",
     ];
-    let imports = weld_e2e::component_imports(&std::fs::read(artifact()).unwrap());
-    assert!(!imports.is_empty());
-    for name in &imports {
-        assert!(
-            allowed.iter().any(|a| name.starts_with(a)),
-            "`{name}` is outside wasi:http/proxy; all imports: {imports:?}"
-        );
+    for artifact in [artifact(), gateway_artifact()] {
+        let imports = weld_e2e::component_imports(&std::fs::read(artifact).unwrap());
+        assert!(!imports.is_empty());
+        for name in &imports {
+            assert!(
+                allowed.iter().any(|a| name.starts_with(a)),
+                "`{name}` is outside wasi:http/proxy; all imports of {}: {imports:?}",
+                artifact.display()
+            );
+        }
     }
 }
 
