@@ -124,6 +124,22 @@ fn routes_and_the_hand_written_gateway_answer_alike() {
 }
 
 #[test]
+fn every_stage_passes_its_unit_tests_the_former_gateway_logic_included() {
+    // No stage of the route form speaks wasi:http, so `auth` and `place-order`, which
+    // replace the gateway, are unit-tested like the others, their imports mocked.
+    let out = weld(&composed().dir, &["test", "pipeline.yaml"]);
+    let output = text(&out);
+    assert!(out.status.success(), "{output}");
+    for stage in ["auth", "place-order", "tokens", "orders", "responses"] {
+        assert!(
+            output.contains(&format!("test {stage}::")),
+            "no cases of `{stage}` ran:\n{output}"
+        );
+    }
+    assert!(output.contains(" 0 failed"), "{output}");
+}
+
+#[test]
 fn answers_the_same_when_the_go_stage_starts_in_every_instance() {
     // The sample builds `tokens` from a snapshot of Go's start-up; the same pipeline
     // without one (rebuilding only that stage, in the same folder) gives the same answers.
