@@ -71,7 +71,8 @@ fn routes_and_the_hand_written_gateway_answer_alike() {
     let auth = format!("Bearer {}", mint_token("alice", now() + 3600));
     let expired = format!("Bearer {}", mint_token("alice", now() - 10));
     let big = format!(r#"{{"customer":"{}","items":[]}}"#, "x".repeat(70_000));
-    let requests: [(&str, &str, Vec<(&str, &str)>, &str); 12] = [
+    type Request<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let requests: [Request<'_>; 12] = [
         ("GET", "/health", vec![], ""),
         ("POST", "/orders", vec![("authorization", &auth)], ORDER),
         ("POST", "/orders", vec![], ORDER),

@@ -39,8 +39,11 @@ fn echoed(response: &HttpResponse) -> serde_json::Value {
     serde_json::from_str(&response.body).unwrap_or_else(|e| panic!("{e}: {}", response.body))
 }
 
-/// The answers every host must give, through `send(method, path, headers, body)`.
-fn check_routing(send: &dyn Fn(&str, &str, &[(&str, &str)], &str) -> HttpResponse) {
+/// Sends one request: method, path, headers, body.
+type Send<'a> = &'a dyn Fn(&str, &str, &[(&str, &str)], &str) -> HttpResponse;
+
+/// The answers every host must give, through `send`.
+fn check_routing(send: Send<'_>) {
     // A parameter, percent-decoded; the query, decoded; the middleware's mark.
     let json = echoed(&send("GET", "/items/a%20b?x=1&y=two+words&flag", &[], ""));
     assert_eq!(json["method"], "GET");
