@@ -149,6 +149,8 @@ pub struct Server {
     child: Child,
     /// `127.0.0.1:<port>`.
     pub addr: String,
+    /// What it wrote to stderr after its address (access log, errors, guest output).
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -179,8 +181,32 @@ impl Server {
             }
         };
         // Keep draining the access log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server { child, addr, log }
+    }
+
+    /// The server's stderr from its first line up to the one containing `until`
+    /// (waiting for it, at most a minute).
+    pub fn log_until(&self, until: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let lines = self.log.lock().unwrap().clone();
+            if let Some(end) = lines.iter().position(|l| l.contains(until)) {
+                return lines[..=end].join("\n");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server never wrote `{until}`:\n{}",
+                lines.join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Sends one request and returns (status, body).

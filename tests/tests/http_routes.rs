@@ -113,6 +113,21 @@ fn weld_shim_serves_routes_params_middleware_and_errors() {
     check_routing(&|method, path, headers, body| {
         http_exchange(&server.addr, method, path, headers, body)
     });
+
+    // A trap in a handler: 500, and the stack names the handler and the glue.
+    let r = http_exchange(&server.addr, "GET", "/any/boom", &[], "");
+    assert_eq!(r.status, 500, "{}", r.body);
+    let log = server.log_until("GET /any/boom 500");
+    let stack = log
+        .split("guest stack, innermost first:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no guest stack:\n{log}"));
+    assert!(log.contains("echo refuses /any/boom"), "{log}");
+    assert!(log.contains("trap in stage `echo`"), "{log}");
+    assert!(
+        stack.contains("stage `weld-http`: weld-http dispatch handler"),
+        "the generated glue is named in the stack:\n{stack}"
+    );
     assert!(server.stop(), "the server exits cleanly on SIGTERM");
 }
 

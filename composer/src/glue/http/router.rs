@@ -252,6 +252,16 @@ impl Specializer<'_> {
         self.layout.function_imports - 2 + added as u32
     }
 
+    /// The function index of the import of stage `k` of dispatch `d`.
+    fn stage_import(&self, d: usize, k: usize) -> u32 {
+        let before = if d == 0 {
+            0
+        } else {
+            self.targets.handlers.len()
+        };
+        self.layout.function_imports - 2 + (before + k) as u32
+    }
+
     /// The type index of the stage imports of dispatch `d`: its type without the index.
     fn stage_type(&self, d: usize) -> u32 {
         self.layout.types + d as u32
@@ -262,12 +272,7 @@ impl Specializer<'_> {
     fn dispatch_body(&self, d: usize) -> Function {
         let dispatch = &self.layout.dispatch[d];
         let targets = self.targets(d);
-        let first_import = self.layout.function_imports - 2
-            + if d == 0 {
-                0
-            } else {
-                self.targets.handlers.len() as u32
-            };
+        let first_import = self.stage_import(d, 0);
         let mut f = Function::new([]);
         let cases = targets.len() as u32;
         f.instruction(&Instruction::Block(wasm_encoder::BlockType::Empty));
@@ -415,6 +420,11 @@ impl Reencode for Specializer<'_> {
                     let index = self.new_imports() + self.layout.defined_functions + d as u32;
                     entries.retain(|(i, _)| *i != index);
                     entries.push((index, format!("weld-http dispatch {}", dispatch.name)));
+                    // The stages it calls, by import name.
+                    let first = self.stage_import(d, 0);
+                    for (k, module) in self.targets(d).iter().enumerate() {
+                        entries.push((first + k as u32, format!("{module}.handle")));
+                    }
                 }
                 entries.sort();
                 let mut out = NameMap::new();
