@@ -39,6 +39,10 @@ fn a_rust_compile_error_is_shown_under_the_stage_name() {
         err.contains("mismatched types"),
         "rustc's output is shown:\n{err}"
     );
+    assert!(
+        !err.contains("{\"reason\":"),
+        "cargo's JSON messages are not shown:\n{err}"
+    );
 }
 
 #[test]

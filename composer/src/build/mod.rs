@@ -396,7 +396,13 @@ fn run(
     if output.status.success() {
         return Ok(output);
     }
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    // Cargo's JSON messages (`--message-format=json-render-diagnostics`) are for Weld;
+    // the diagnostics they carry are rendered on stderr.
+    let mut text: String = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| !line.starts_with("{\"reason\":"))
+        .flat_map(|line| [line, "\n"])
+        .collect();
     text += &String::from_utf8_lossy(&output.stderr);
     Err(BuildFailure {
         output: text,
