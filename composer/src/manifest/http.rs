@@ -164,7 +164,11 @@ impl Http {
         Stage {
             name: StageName::try_from(HTTP_STAGE.to_string()).expect("a valid name"),
             lang: super::Lang::Wasm,
-            path: dir.join(".weld").join(format!("{HTTP_STAGE}.wasm")),
+            // Where the build writes it (in the default work folder), for messages.
+            path: dir
+                .join(".weld")
+                .join("generated")
+                .join(format!("{HTTP_STAGE}.wasm")),
             world: None,
             imports,
             grants: Default::default(),
