@@ -7,6 +7,7 @@ mod deploy;
 mod graph;
 mod test;
 mod verify;
+mod wit;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -19,6 +20,7 @@ pub use self::{
     graph::GraphCommand,
     test::TestCommand,
     verify::VerifyCommand,
+    wit::WitCommand,
 };
 
 /// The subcommands.
@@ -29,6 +31,7 @@ pub enum Command {
     Graph(GraphCommand),
     Test(TestCommand),
     Verify(VerifyCommand),
+    Wit(WitCommand),
     Push(PushCommand),
     Pull(PullCommand),
     Image(ImageCommand),
@@ -45,6 +48,7 @@ impl Command {
             Command::Graph(c) => c.exec(term),
             Command::Test(c) => c.exec(term),
             Command::Verify(c) => c.exec(term),
+            Command::Wit(c) => c.exec(term),
             Command::Push(c) => c.exec(term),
             Command::Pull(c) => c.exec(term),
             Command::Image(c) => c.exec(term),

@@ -207,3 +207,27 @@ fn assert_no_temporary_files(dir: &Path) {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+#[test]
+fn wit_writes_the_package_that_http_stages_implement() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = weld(dir.path(), &["wit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("weld:http "));
+
+    let out = weld(
+        dir.path(),
+        &["wit", "weld:http", "-o", "wit/deps/weld-http.wit"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("wit/deps/weld-http.wit")).unwrap();
+    assert!(written.contains("package weld:http@0.1.0;"), "{written}");
+
+    let out = weld(dir.path(), &["wit", "weld:nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error: Weld provides no WIT package `weld:nope`"),
+        "{}",
+        stderr(&out)
+    );
+}

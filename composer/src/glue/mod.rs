@@ -9,6 +9,16 @@ pub mod http;
 
 use crate::manifest::{Generated, Stage};
 
+/// The WIT packages stages implement for generated components, to copy into a
+/// pipeline's `wit/deps/` (`weld wit`): name, what it is for, text.
+pub fn wit_packages() -> [(&'static str, &'static str, &'static str); 1] {
+    [(
+        "weld:http",
+        "handlers and middleware on plain records, for `http:` routes",
+        http::WIT,
+    )]
+}
+
 /// Why a generated stage's component could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum GlueError {

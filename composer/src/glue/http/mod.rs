@@ -29,6 +29,9 @@ use crate::{
 /// wit-component ships its WASI adapters).
 static ROUTER: &[u8] = include_bytes!("../../../glue/http-router.wasm");
 
+/// The `weld:http` package handler and middleware stages implement.
+pub const WIT: &str = include_str!("../../../../wit/weld-http/http.wit");
+
 /// Why the HTTP glue could not be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpGlueError {
@@ -147,7 +150,7 @@ pub fn check_stages(manifest: &Manifest, contracts: &Contracts) -> Result<(), Di
                 ))
             };
             diags.push(d.help(format!(
-                "a {role} stage's world has `export {interface}@0.1.0;` (e.g. the world `weld:http/{role}-stage`), with wit/weld-http/http.wit copied into the WIT folder's `deps/`"
+                "a {role} stage's world has `export {interface}@0.1.0;` (e.g. the world `weld:http/{role}-stage`), with the package in the WIT folder's `deps/` (`weld wit weld:http -o <wit>/deps/weld-http.wit`)"
             )));
         }
     }
@@ -175,4 +178,24 @@ fn world_source(types: &str, export: &str, handlers: &[String], middleware: &[St
     }
     let _ = writeln!(out, "    export {export};\n}}");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_copies_of_weld_http_in_the_repository_are_current() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for copy in [
+            "wit/edge/deps/weld-http.wit",
+            "composer/glue/http-router/wit/deps/weld-http/http.wit",
+            "tests/fixtures/http-routes/wit/deps/weld-http.wit",
+        ] {
+            let text = std::fs::read_to_string(root.join(copy)).unwrap();
+            assert_eq!(
+                text,
+                super::WIT,
+                "`{copy}` differs from wit/weld-http/http.wit"
+            );
+        }
+    }
 }
