@@ -286,7 +286,9 @@ fn refused_header(entries: &[(String, Vec<u8>)]) -> String {
 }
 
 // What std would otherwise give: wasi-libc's allocator (which imports nothing), the
-// canonical ABI's `cabi_realloc` over it, and a panic handler.
+// canonical ABI's `cabi_realloc` over it, and a panic handler. The edge-api sample's
+// stages get the same from samples/edge-api/support/nostd; the router keeps its own
+// copy because Weld's shipped code cannot depend on a sample.
 
 #[link(name = "c")]
 unsafe extern "C" {
