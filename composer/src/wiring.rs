@@ -344,6 +344,19 @@ pub fn resolve(
     }
 }
 
+/// `d` with a note listing what `stage` exports (or that it exports nothing).
+pub fn with_exports_note<T: AsRef<str>>(
+    d: Diagnostic,
+    stage: &str,
+    exports: impl ExactSizeIterator<Item = T>,
+) -> Diagnostic {
+    if exports.len() == 0 {
+        d.note(format!("stage `{stage}` exports nothing"))
+    } else {
+        d.note(format!("stage `{stage}` exports {}", backticked(exports)))
+    }
+}
+
 /// Whether `item` is an instance that only exports value types (records, enums, ...):
 /// hosts satisfy such an import without providing anything.
 fn types_only(contracts: &Contracts, item: &ItemKind) -> bool {
@@ -391,14 +404,7 @@ fn resolve_target(
         .or_else(|| manifest.value_span(path));
     let mut d = Diagnostic::error(format!("stage `{stage}` does not export `{wanted_export}`"))
         .at_opt(src, span, "not exported by this stage");
-    d = if exports.is_empty() {
-        d.note(format!("stage `{stage}` exports nothing"))
-    } else {
-        d.note(format!(
-            "stage `{stage}` exports {}",
-            backticked(exports.keys())
-        ))
-    };
+    d = with_exports_note(d, stage, exports.keys());
     if target.export.is_none() {
         d = d.help(format!(
             "to use an export with another name, write `{{ stage: {stage}, export: <name> }}`"

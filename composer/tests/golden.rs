@@ -175,19 +175,8 @@ fn imports_and_exports(component: &[u8]) -> String {
         out += &format!("  {name}\n");
     }
     out += "exports:\n";
-    let mut depth = 0usize;
-    for payload in wasmparser::Parser::new(0).parse_all(component) {
-        match payload.expect("a valid component") {
-            wasmparser::Payload::ModuleSection { .. }
-            | wasmparser::Payload::ComponentSection { .. } => depth += 1,
-            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
-            wasmparser::Payload::ComponentExportSection(reader) if depth == 0 => {
-                for export in reader {
-                    out += &format!("  {}\n", export.expect("a valid export").name.name);
-                }
-            }
-            _ => {}
-        }
+    for name in weld::guard::report::component_exports(component) {
+        out += &format!("  {name}\n");
     }
     out
 }

@@ -27,46 +27,28 @@
 // reported here, before building. On failure the error is printed to stderr and the
 // exit code is 1 (2 for bad arguments).
 
-import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { componentize } from 'componentize-qjs';
+
+import { checkInputs, driverArgs, fail, writeComponent } from './driver.mjs';
 
 const USAGE =
   'usage: node componentize-quickjs.mjs --source <entry.js> --wit <witdir> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--export <jsName>=<witName>]...';
 
-function usageError(message) {
-  console.error(`error: ${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      source: { type: 'string' },
-      wit: { type: 'string' },
-      world: { type: 'string' },
-      runtime: { type: 'string' },
-      out: { type: 'string' },
-      export: { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (e) {
-  usageError(e.message);
-}
-
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-for (const name of ['source', 'wit', 'world', 'runtime', 'out']) {
-  if (!values[name]) usageError(`missing --${name}`);
-}
+const { values } = driverArgs(
+  USAGE,
+  {
+    source: { type: 'string' },
+    wit: { type: 'string' },
+    world: { type: 'string' },
+    runtime: { type: 'string' },
+    out: { type: 'string' },
+    export: { type: 'string', multiple: true, default: [] },
+  },
+  ['source', 'wit', 'world', 'runtime', 'out'],
+);
 
 const sourcePath = resolve(values.source);
 const witPath = resolve(values.wit);
@@ -74,17 +56,11 @@ const runtimePath = resolve(values.runtime);
 const outPath = resolve(values.out);
 
 async function main() {
-  for (const [what, path] of [
+  await checkInputs([
     ['source', sourcePath],
     ['WIT directory', witPath],
     ['QuickJS runtime', runtimePath],
-  ]) {
-    try {
-      await stat(path);
-    } catch {
-      throw new Error(`${what} \`${path}\` does not exist`);
-    }
-  }
+  ]);
   const jsSource = await readFile(sourcePath, 'utf8');
   const missing = await missingExports(jsSource);
   if (missing.length > 0) {
@@ -106,8 +82,7 @@ async function main() {
     runtime: runtimePath,
     stubWasi: true,
   });
-  await mkdir(dirname(outPath), { recursive: true });
-  await writeFile(outPath, component);
+  await writeComponent(outPath, component);
 }
 
 // The `--export`s the module does not export, as [jsName, witName]. Read with
@@ -142,7 +117,5 @@ main().catch((e) => {
   const message = (e && e.message ? e.message : String(e))
     .replace(/^:\s*/, '')
     .replace(/\bat (\/[^\s:]+):(\d+):(\d+)/g, (_, path, line, column) => `at ${root}${path}:${line}:${column}`);
-  console.error(`error: failed to componentize \`${sourcePath}\` on QuickJS (world \`${values.world}\`)`);
-  console.error(`Caused by:\n    ${message.split('\n').join('\n    ')}`);
-  process.exit(1);
+  fail(`failed to componentize \`${sourcePath}\` on QuickJS (world \`${values.world}\`)`, message);
 });

@@ -20,46 +20,28 @@
 // First: it must patch preview2-shim before componentize-js's modules are evaluated.
 import './deterministic.mjs';
 
-import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 import { componentize, DEFAULT_FEATURES } from '@bytecodealliance/componentize-js';
+
+import { checkInputs, driverArgs, fail, writeComponent } from './driver.mjs';
 
 const USAGE = `usage: node componentize.mjs --source <entry.js> --wit <witdir> --world <world> --out <file.wasm> [--enable <feature>]... [--wizer <bin>]
 features: ${DEFAULT_FEATURES.join(', ')} (all disabled unless enabled)`;
 
-function usageError(message) {
-  console.error(`error: ${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      source: { type: 'string' },
-      wit: { type: 'string' },
-      world: { type: 'string' },
-      out: { type: 'string' },
-      enable: { type: 'string', multiple: true, default: [] },
-      wizer: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (e) {
-  usageError(e.message);
-}
-
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-for (const name of ['source', 'wit', 'world', 'out']) {
-  if (!values[name]) usageError(`missing --${name}`);
-}
+const { values, usageError } = driverArgs(
+  USAGE,
+  {
+    source: { type: 'string' },
+    wit: { type: 'string' },
+    world: { type: 'string' },
+    out: { type: 'string' },
+    enable: { type: 'string', multiple: true, default: [] },
+    wizer: { type: 'string' },
+  },
+  ['source', 'wit', 'world', 'out'],
+);
 const unknown = values.enable.filter((f) => !DEFAULT_FEATURES.includes(f));
 if (unknown.length > 0) {
   usageError(`unknown feature ${unknown.map((f) => `\`${f}\``).join(', ')}`);
@@ -70,13 +52,10 @@ const witPath = resolve(values.wit);
 const outPath = resolve(values.out);
 
 async function main() {
-  for (const [what, path] of [['source', sourcePath], ['WIT directory', witPath]]) {
-    try {
-      await stat(path);
-    } catch {
-      throw new Error(`${what} \`${path}\` does not exist`);
-    }
-  }
+  await checkInputs([
+    ['source', sourcePath],
+    ['WIT directory', witPath],
+  ]);
   const disableFeatures = DEFAULT_FEATURES.filter((f) => !values.enable.includes(f));
   const { component } = await componentize({
     sourcePath,
@@ -85,8 +64,7 @@ async function main() {
     disableFeatures,
     ...(values.wizer ? { wizerBin: resolve(values.wizer) } : {}),
   });
-  await mkdir(dirname(outPath), { recursive: true });
-  await writeFile(outPath, component);
+  await writeComponent(outPath, component);
 }
 
 // componentize-js reports a syntax error only as "failed to parse JS source, encountered
@@ -107,7 +85,5 @@ main().catch(async (e) => {
   if (message.includes('failed to parse JS source')) {
     message = [message, ...(await syntaxErrors())].join('\n');
   }
-  console.error(`error: failed to componentize \`${sourcePath}\` (world \`${values.world}\`)`);
-  console.error(`Caused by:\n    ${message.split('\n').join('\n    ')}`);
-  process.exit(1);
+  fail(`failed to componentize \`${sourcePath}\` (world \`${values.world}\`)`, message);
 });

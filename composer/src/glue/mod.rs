@@ -7,6 +7,8 @@
 
 pub mod http;
 
+use std::sync::Mutex;
+
 use crate::manifest::{Generated, Stage};
 
 /// The WIT packages stages implement for generated components, to copy into a
@@ -29,7 +31,21 @@ pub enum GlueError {
 
 /// The component of generated stage `stage`; `None` for a stage the user wrote.
 pub fn component(stage: &Stage) -> Option<Result<Vec<u8>, GlueError>> {
-    match stage.generated.as_ref()? {
-        Generated::Http(spec) => Some(http::generate(spec).map_err(GlueError::from)),
+    // `weld compose` asks twice (checking the declared worlds, then building): the
+    // last one made is kept, so it is made once.
+    static LAST: Mutex<Option<(Generated, Vec<u8>)>> = Mutex::new(None);
+    let generated = stage.generated.as_ref()?;
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((made_from, bytes)) = &*last
+        && made_from == generated
+    {
+        return Some(Ok(bytes.clone()));
     }
+    let made = match generated {
+        Generated::Http(spec) => http::generate(spec).map_err(GlueError::from),
+    };
+    if let Ok(bytes) = &made {
+        *last = Some((generated.clone(), bytes.clone()));
+    }
+    Some(made)
 }

@@ -232,6 +232,16 @@ fn interface_of(c: Capability) -> &'static str {
 
 /// The top-level imports of a component: what a host must provide to run it.
 pub fn component_imports(component: &[u8]) -> Vec<String> {
+    top_level_names(component, true)
+}
+
+/// The top-level exports of a component.
+pub fn component_exports(component: &[u8]) -> Vec<String> {
+    top_level_names(component, false)
+}
+
+/// The import (or export) names of `component` itself, not of what it nests.
+fn top_level_names(component: &[u8], imports: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     for payload in wasmparser::Parser::new(0).parse_all(component) {
@@ -239,12 +249,20 @@ pub fn component_imports(component: &[u8]) -> Vec<String> {
             Ok(wasmparser::Payload::ModuleSection { .. })
             | Ok(wasmparser::Payload::ComponentSection { .. }) => depth += 1,
             Ok(wasmparser::Payload::End(_)) => depth = depth.saturating_sub(1),
-            Ok(wasmparser::Payload::ComponentImportSection(reader)) if depth == 0 => {
+            Ok(wasmparser::Payload::ComponentImportSection(reader)) if depth == 0 && imports => {
                 out.extend(
                     reader
                         .into_iter()
                         .flatten()
                         .map(|i| i.name.name.to_string()),
+                );
+            }
+            Ok(wasmparser::Payload::ComponentExportSection(reader)) if depth == 0 && !imports => {
+                out.extend(
+                    reader
+                        .into_iter()
+                        .flatten()
+                        .map(|e| e.name.name.to_string()),
                 );
             }
             Err(_) => break,

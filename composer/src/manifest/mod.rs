@@ -627,10 +627,9 @@ impl Manifest {
         let ["stages", HTTP_STAGE, rest @ ..] = path else {
             return None;
         };
-        let named = |key: &str, prefix: &str| key.strip_prefix(prefix).map(str::to_string);
         let found = match rest {
             ["imports", key, ..] => {
-                if let Some(stage) = named(key, "handler-") {
+                if let Some(stage) = key.strip_prefix("handler-") {
                     http.routes
                         .iter()
                         .position(
@@ -640,8 +639,8 @@ impl Manifest {
                             self.locator
                                 .value(&["http", "routes", &i.to_string(), "handler"])
                         })
-                } else if let Some(stage) = named(key, "middleware-") {
-                    self.middleware_span(http, &stage)
+                } else if let Some(stage) = key.strip_prefix("middleware-") {
+                    self.middleware_span(http, stage)
                 } else {
                     None
                 }

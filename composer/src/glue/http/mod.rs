@@ -21,7 +21,6 @@ use crate::{
     contract::Contracts,
     diagnostic::{Diagnostic, Diagnostics},
     manifest::{HANDLER_INTERFACE, HTTP_STAGE, Http, MIDDLEWARE_INTERFACE, Manifest, unversioned},
-    wiring::backticked,
 };
 
 /// The router's core module, as `scripts/build-glue` builds it (prebuilt so that a
@@ -134,21 +133,13 @@ pub fn check_stages(manifest: &Manifest, contracts: &Contracts) -> Result<(), Di
                 continue;
             }
             let import = format!("{prefix}{stage}");
-            let mut d =
-                Diagnostic::error(format!("{role} `{stage}` does not export `{interface}`"))
-                    .at_opt(
-                        &manifest.source,
-                        manifest.value_span(&["stages", HTTP_STAGE, "imports", &import]),
-                        format!("used as {role} here"),
-                    );
-            d = if exports.is_empty() {
-                d.note(format!("stage `{stage}` exports nothing"))
-            } else {
-                d.note(format!(
-                    "stage `{stage}` exports {}",
-                    backticked(exports.keys())
-                ))
-            };
+            let d = Diagnostic::error(format!("{role} `{stage}` does not export `{interface}`"))
+                .at_opt(
+                    &manifest.source,
+                    manifest.value_span(&["stages", HTTP_STAGE, "imports", &import]),
+                    format!("used as {role} here"),
+                );
+            let d = crate::wiring::with_exports_note(d, stage.as_str(), exports.keys());
             diags.push(d.help(format!(
                 "a {role} stage's world has `export {interface}@0.1.0;` (e.g. the world `weld:http/{role}-stage`), with the package in the WIT folder's `deps/` (`weld wit weld:http -o <wit>/deps/weld-http.wit`)"
             )));

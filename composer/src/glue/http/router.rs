@@ -76,17 +76,7 @@ pub fn specialize(
         layout,
         targets,
         table,
-        removed_before: Vec::new(),
     };
-    specializer.removed_before = (0..specializer.layout.function_imports)
-        .scan(0, |removed, i| {
-            let before = *removed;
-            if specializer.layout.dispatch.iter().any(|d| d.index == i) {
-                *removed += 1;
-            }
-            Some(before)
-        })
-        .collect();
     let mut module = wasm_encoder::Module::new();
     specializer.parse_core_module(&mut module, Parser::new(0), router)?;
     Ok(module.finish())
@@ -233,8 +223,6 @@ struct Specializer<'a> {
     layout: Layout,
     targets: Targets<'a>,
     table: &'a [u8],
-    /// For each old function import, how many dispatch imports come before it.
-    removed_before: Vec<u32>,
 }
 
 impl Specializer<'_> {
@@ -309,7 +297,8 @@ impl Reencode for Specializer<'_> {
         if let Some(d) = l.dispatch.iter().position(|d| d.index == func) {
             return Ok(new_imports + l.defined_functions + d as u32);
         }
-        Ok(func - self.removed_before[func as usize])
+        // The other imports move down past the dispatch imports before them.
+        Ok(func - l.dispatch.iter().filter(|d| d.index < func).count() as u32)
     }
 
     fn parse_type_section(
