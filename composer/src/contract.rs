@@ -121,7 +121,7 @@ fn generated(
         .map_err(|e| {
             let mut d = Diagnostic::error(format!("stage `{}`: {e}", stage.name)).at_opt(
                 &manifest.source,
-                manifest.key_span(&["http"]),
+                manifest.key_span(&["stages", stage.name.as_str()]),
                 "",
             );
             let mut source = std::error::Error::source(&e);

@@ -190,6 +190,8 @@ fn check_built(
     built: &IndexMap<StageName, ComponentSource>,
     declared: Option<&Contracts>,
 ) -> Result<Checked, Diagnostics> {
+    let mut manifest = manifest;
+    let flow_warnings = crate::glue::flow::check(&mut manifest, wit.as_ref())?;
     let contracts = contract::load(&manifest, wit.as_ref(), built)?;
     crate::glue::http::check_stages(&manifest, &contracts)?;
     if let Some(declared) = declared {
@@ -211,7 +213,8 @@ fn check_built(
     // here, on the stand-ins, and reported against the pipeline.
     let artifact = link::link(&manifest, &contracts, &wiring, &graph)
         .map_err(|e| Diagnostics::from(link::diagnose(&manifest, &wiring, &e)))?;
-    let mut warnings = std::mem::take(&mut wiring.warnings);
+    let mut warnings = flow_warnings;
+    warnings.extend(std::mem::take(&mut wiring.warnings));
     warnings.extend(graph_warnings);
     let stand_ins = manifest
         .stages

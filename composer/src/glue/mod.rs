@@ -5,6 +5,7 @@
 //! wrote. Generation is in process and deterministic, so a generated stage is cached,
 //! recorded and verified like the others.
 
+pub mod flow;
 pub mod http;
 
 use std::sync::Mutex;
@@ -27,6 +28,9 @@ pub enum GlueError {
     /// The HTTP glue.
     #[error(transparent)]
     Http(#[from] http::HttpGlueError),
+    /// The flow glue.
+    #[error(transparent)]
+    Flow(#[from] flow::FlowGlueError),
 }
 
 /// The component of generated stage `stage`; `None` for a stage the user wrote.
@@ -43,6 +47,7 @@ pub fn component(stage: &Stage) -> Option<Result<Vec<u8>, GlueError>> {
     }
     let made = match generated {
         Generated::Http(spec) => http::generate(spec).map_err(GlueError::from),
+        Generated::Flows(spec) => flow::generate(spec).map_err(GlueError::from),
     };
     if let Ok(bytes) = &made {
         *last = Some((generated.clone(), bytes.clone()));

@@ -5,6 +5,7 @@
 //! steps can point their diagnostics at the key or value they are about. The schema is
 //! strict: unknown keys, duplicate keys, bad names and tabs are errors with a position.
 
+mod flows;
 mod grants;
 mod http;
 mod locate;
@@ -19,6 +20,7 @@ use std::{
 use indexmap::IndexMap;
 use serde::{Deserialize, de};
 
+pub use flows::{FLOW_STAGE, Flow, Flows, Step};
 pub use grants::{ConfigKey, FileGrant, StageGrants};
 pub use http::{
     Action, DEFAULT_MAX_BODY, HANDLER_INTERFACE, HTTP_STAGE, Http, MIDDLEWARE_INTERFACE, Route,
@@ -55,6 +57,8 @@ pub struct Manifest {
     /// The routes served by generated HTTP glue (`http:`), which is also the stage
     /// [`HTTP_STAGE`].
     pub http: Option<Http>,
+    /// The flows (`flows:`), which are also the stage [`FLOW_STAGE`].
+    pub flows: Option<Flows>,
 }
 
 /// One stage of a pipeline.
@@ -86,6 +90,8 @@ pub struct Stage {
 pub enum Generated {
     /// The HTTP glue of the `http:` section.
     Http(Http),
+    /// The flows of the `flows:` section.
+    Flows(Flows),
 }
 
 /// Names Weld gives the components it generates (`weld-http`, `weld-guard`).
@@ -114,7 +120,7 @@ impl<'de> Deserialize<'de> for ImportSource {
 }
 
 /// Where an import or export is satisfied from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
     /// The stage providing it.
     pub stage: StageName,
@@ -144,6 +150,9 @@ struct RawManifest {
     #[serde(default)]
     exports: IndexMap<String, Target>,
     http: Option<http::RawHttp>,
+    // Read by hand: its keys are interface functions and its steps maps keyed by
+    // stage functions.
+    flows: Option<serde_yaml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -295,6 +304,7 @@ impl Manifest {
             host_imports: raw.host_imports,
             exports: raw.exports,
             http: None,
+            flows: None,
             dir,
             source,
             locator,
@@ -304,6 +314,9 @@ impl Manifest {
             Some(raw) => manifest.add_http(raw),
             None => Diagnostics::default(),
         };
+        if let Some(raw) = &raw.flows {
+            diags.extend(manifest.add_flows(raw));
+        }
         if let Err(more) = manifest.validate() {
             diags.extend(more);
         }
@@ -350,6 +363,39 @@ impl Manifest {
         diags
     }
 
+    /// Reads `flows:` and adds the stage it becomes, which then exports the flows'
+    /// interfaces in place of the stages `exports:` names for them.
+    fn add_flows(&mut self, raw: &serde_yaml::Value) -> Diagnostics {
+        let mut diags = Diagnostics::default();
+        let Some(flows) = self.read_flows(raw, &mut diags) else {
+            return diags;
+        };
+        let stage = flows.stage(&self.dir);
+        if self.stages.contains_key(&stage.name) {
+            // A stage of the user's has the name: `validate` says it is reserved.
+            return diags;
+        }
+        let target = Target {
+            stage: stage.name.clone(),
+            export: None,
+        };
+        for flow in &flows.flows {
+            match self
+                .exports
+                .iter_mut()
+                .find(|(e, _)| names_match(e, &flow.interface) || names_match(&flow.interface, e))
+            {
+                Some((_, t)) => *t = target.clone(),
+                None => {
+                    self.exports.insert(flow.interface.clone(), target.clone());
+                }
+            }
+        }
+        self.stages.insert(stage.name.clone(), stage);
+        self.flows = Some(flows);
+        diags
+    }
+
     /// Checks what serde cannot: worlds where they are needed, and a WIT directory.
     fn validate(&self) -> Result<(), Diagnostics> {
         let mut diags = Diagnostics::default();
@@ -377,7 +423,10 @@ impl Manifest {
                     .help("use letters, digits, `-`, `_` and `.`, not starting with `.` (e.g. `edge-api`)"),
             );
         }
-        if self.exports.is_empty() && self.locator.key(&["http"]).is_none() {
+        if self.exports.is_empty()
+            && self.locator.key(&["http"]).is_none()
+            && self.locator.key(&["flows"]).is_none()
+        {
             diags.push(
                 Diagnostic::error("the pipeline exports nothing")
                     .at_opt(&self.source, self.locator.key(&["exports"]), "")
@@ -623,6 +672,9 @@ impl Manifest {
     /// that an import of it is wired to (`handler-<stage>`, `middleware-<stage>`), or
     /// `http:` itself.
     fn generated_span(&self, path: &[&str]) -> Option<Span> {
+        if let ["stages", FLOW_STAGE, ..] = path {
+            return self.locator.key(&["flows"]);
+        }
         let http = self.http.as_ref()?;
         let ["stages", HTTP_STAGE, rest @ ..] = path else {
             return None;
