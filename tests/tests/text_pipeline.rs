@@ -51,7 +51,9 @@ fn compose_builds_every_stage_with_its_toolchain() {
             .unwrap();
     let stages = record["stages"].as_array().unwrap();
     let langs: Vec<&str> = stages.iter().map(|s| s["lang"].as_str().unwrap()).collect();
-    assert_eq!(langs, ["rust", "go", "js"]);
+    // The flow glue is recorded as the prebuilt stage it becomes.
+    assert_eq!(langs, ["rust", "go", "js", "wasm"]);
+    assert_eq!(stages[3]["stage"], "weld-flows");
     for s in stages {
         assert_eq!(s["source_hash"].as_str().unwrap().len(), 64);
         assert_eq!(s["component_hash"].as_str().unwrap().len(), 64);
@@ -65,6 +67,59 @@ fn process_goes_through_all_three_languages() {
         r#"demo:text/pipeline.process("  hello   wasm world ")"#,
     ));
     assert_eq!(out.trim(), r#""Hello Wasm World""#);
+}
+
+#[test]
+fn the_process_flow_answers_as_the_hand_written_app_did() {
+    // The same pipeline without `flows:`: `process` is app's own code again.
+    let c = composed();
+    let yaml = std::fs::read_to_string(c.dir.join("pipeline.yaml")).unwrap();
+    let (head, _) = yaml.split_once("\nflows:").expect("the sample has flows");
+    std::fs::write(c.dir.join("hand-written.yaml"), head).unwrap();
+    let out = weld(
+        &c.dir,
+        &[
+            "compose",
+            "hand-written.yaml",
+            "-o",
+            "build/hand-written.wasm",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let hand_written = c.dir.join("build/hand-written.wasm");
+    for input in [
+        "  hello   wasm world ",
+        "",
+        "   ",
+        r"grüße  ünd\tküsse",
+        "one",
+        "ALL CAPS here",
+    ] {
+        let call = format!("demo:text/pipeline.process(\"{input}\")");
+        let flow = ok(invoke(&call));
+        let app = ok(shim(&["invoke", hand_written.to_str().unwrap(), &call]));
+        assert_eq!(flow, app, "{call}");
+    }
+    // Blank input ends the flow at `style.apply`'s error, and `on-error` answers.
+    let blank = ok(invoke(r#"demo:text/pipeline.process("   ")"#));
+    assert_eq!(blank.trim(), r#""""#);
+}
+
+#[test]
+fn check_and_graph_show_the_flow_glue_and_its_wires() {
+    let c = composed();
+    let out = ok(weld(&c.dir, &["check", "pipeline.yaml"]));
+    for line in [
+        "weld-flows (wasm)",
+        "import demo:text/clean <- clean.demo:text/clean  (explicit)",
+        "import demo:text/style <- style.demo:text/style  (explicit)",
+        "import demo:text/pipeline <- app.demo:text/pipeline  (explicit)",
+        "demo:text/pipeline <- weld-flows.demo:text/pipeline",
+    ] {
+        assert!(out.contains(line), "missing `{line}` in:\n{out}");
+    }
+    let graph = ok(weld(&c.dir, &["graph", "pipeline.yaml"]));
+    assert!(graph.contains("weld-flows"), "{graph}");
 }
 
 #[test]
@@ -244,7 +299,8 @@ fn a_profile_attributes_samples_to_each_of_the_three_stages() {
     let out = shim(&[
         "invoke",
         c.artifact.to_str().unwrap(),
-        &format!("demo:text/pipeline.process(\"{input}\")"),
+        // `analyze` is app's own code, reached through the flow glue's forward.
+        &format!("demo:text/pipeline.analyze(\"{input}\")"),
         "--profile",
         profile.to_str().unwrap(),
         "--profile-interval",
@@ -253,7 +309,7 @@ fn a_profile_attributes_samples_to_each_of_the_three_stages() {
     assert!(out.status.success(), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     // The summary names every stage a sample fell in.
-    for stage in ["app", "clean", "style"] {
+    for stage in ["weld-flows", "app", "clean", "style"] {
         assert!(
             stderr.contains(&format!("%  stage `{stage}`")),
             "no samples in stage `{stage}`:\n{stderr}"

@@ -59,7 +59,8 @@ pub struct BuiltStage {
     pub source_hash: String,
     /// sha256 of the component's bytes.
     pub component_hash: String,
-    /// The toolchain that built it (`rustc 1.95.0 ...`), empty for prebuilt stages.
+    /// The toolchain that built it (`rustc 1.95.0 ...`), `weld <version> (generated)` for
+    /// generated stages, empty for prebuilt ones.
     pub toolchain: String,
     /// The world it was built for.
     pub world: Option<String>,
@@ -271,6 +272,11 @@ pub fn build_all(
 
 /// A prebuilt stage as it is, or a generated one made and written under `work_dir`.
 fn prebuilt(stage: &Stage, work_dir: &Path) -> Result<BuiltStage, BuildFailure> {
+    // A generated component is made by Weld itself: its version is the toolchain.
+    let toolchain = match stage.generated {
+        Some(_) => format!("weld {} (generated)", env!("CARGO_PKG_VERSION")),
+        None => String::new(),
+    };
     let (bytes, component) = match crate::glue::component(stage) {
         None => (
             crate::component::read(&stage.path)
@@ -296,7 +302,7 @@ fn prebuilt(stage: &Stage, work_dir: &Path) -> Result<BuiltStage, BuildFailure> 
         component,
         source_hash: hash.clone(),
         component_hash: hash,
-        toolchain: String::new(),
+        toolchain,
         world: None,
         adapter: None,
         npm_lockfile: None,
