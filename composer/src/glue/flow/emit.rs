@@ -40,6 +40,14 @@ pub fn module(resolve: &Resolve, plan: &Plan) -> Vec<u8> {
         data: Data::new(DATA_BASE),
         types: IndexSet::new(),
         imports: IndexSet::new(),
+        current: String::new(),
+        traps: Vec::new(),
+        // After realloc, each exported function and its post-return.
+        trap_base: 1 + 2 * plan
+            .exports
+            .iter()
+            .map(|e| e.functions.len() as u32)
+            .sum::<u32>(),
     };
 
     // Imports first: their indices come before the functions defined here.
@@ -72,11 +80,12 @@ pub fn module(resolve: &Resolve, plan: &Plan) -> Vec<u8> {
             let (flow, label) = match body {
                 Body::Flow(flow) => (flow, "flow"),
                 Body::Forward => {
-                    forward = forward_plan(export.id, function);
+                    forward = forward_plan(plan, export.id, function);
                     (&forward, "forward")
                 }
             };
             let mut f = FuncBody::new(&sig.params);
+            e.current = format!("{iface}.{}", function.name);
             e.flow(&mut f, function, flow);
             let index = bodies.len() as u32 + 1;
             bodies.push((
@@ -119,6 +128,13 @@ pub fn module(resolve: &Resolve, plan: &Plan) -> Vec<u8> {
     for (i, (name, label, ty)) in post_returns.into_iter().enumerate() {
         exported.push((name, first_post_return + i as u32));
         bodies.push((label, ty, post_return_code.clone(), Vec::new()));
+    }
+    // A flow that cannot return a step's error traps in a function whose name says so,
+    // so the trap's stack explains itself.
+    let trap_ty = e.func_type(&[], &[]);
+    debug_assert_eq!(bodies.len() as u32 + 1, e.trap_base);
+    for name in std::mem::take(&mut e.traps) {
+        bodies.push((name, trap_ty, vec![Instruction::Unreachable], Vec::new()));
     }
     let realloc_ty = e.func_type(
         &[WasmType::I32, WasmType::I32, WasmType::I32, WasmType::I32],
@@ -216,9 +232,10 @@ pub fn module(resolve: &Resolve, plan: &Plan) -> Vec<u8> {
 }
 
 /// A forwarded function, as a one-step flow calling the same function of the import.
-fn forward_plan(interface: InterfaceId, function: &WitFunction) -> FlowPlan {
+fn forward_plan(plan: &Plan, interface: InterfaceId, function: &WitFunction) -> FlowPlan {
     FlowPlan {
         steps: vec![StepPlan {
+            stage: plan.imports[&interface].clone(),
             interface,
             function: function.clone(),
             args: (0..function.params.len()).map(Arg::Param).collect(),
@@ -341,6 +358,12 @@ struct Emitter<'a> {
     types: IndexSet<(Vec<ValType>, Vec<ValType>)>,
     /// Imported functions: module, field, type index.
     imports: IndexSet<(String, String, u32)>,
+    /// The function being emitted, `<interface>.<function>`, for names.
+    current: String,
+    /// The names of the functions a flow traps in, defined after the post-returns.
+    traps: Vec<String>,
+    /// The index of the first of them, counting from realloc.
+    trap_base: u32,
 }
 
 impl Emitter<'_> {
@@ -488,7 +511,8 @@ impl Emitter<'_> {
             };
             flowing = match (step.on_err, value) {
                 (Some(exit), Some((ty, place))) => {
-                    self.on_err(f, function, flow, exit, &ty, &place, &sig);
+                    let written = format!("{}.{}", step.stage, step.function.name);
+                    self.on_err(f, function, flow, &written, exit, &ty, &place, &sig);
                     let (ok, _) =
                         super::plan::result_cases(self.resolve, &ty).expect("checked: a result");
                     ok.map(|ok| {
@@ -517,6 +541,7 @@ impl Emitter<'_> {
         f: &mut FuncBody,
         function: &WitFunction,
         flow: &FlowPlan,
+        step: &str,
         exit: ErrorExit,
         ty: &Type,
         place: &Place,
@@ -531,7 +556,15 @@ impl Emitter<'_> {
         }
         f.push(Instruction::If(BlockType::Empty));
         match exit {
-            ErrorExit::Trap => f.push(Instruction::Unreachable),
+            ErrorExit::Trap => {
+                let index = self.imports.len() as u32 + self.trap_base + self.traps.len() as u32;
+                self.traps.push(format!(
+                    "error: `{step}` failed, and the flow `{}` cannot return its error (give the flow `on-error:`)",
+                    self.current
+                ));
+                f.push(Instruction::Call(index));
+                f.push(Instruction::Unreachable);
+            }
             ErrorExit::OnError => {
                 let c = flow.on_error.as_ref().expect("checked: on-error given");
                 if sig.retptr {

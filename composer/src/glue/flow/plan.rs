@@ -49,6 +49,8 @@ pub struct FlowPlan {
 
 /// A checked step.
 pub struct StepPlan {
+    /// The stage called.
+    pub stage: StageName,
     /// The interface of the function called.
     pub interface: InterfaceId,
     /// The function called.
@@ -520,6 +522,7 @@ fn check_flow(
         }
         from = format!("the result of `{written}`");
         steps.push(StepPlan {
+            stage: step.stage.clone(),
             interface,
             function: callee,
             args,

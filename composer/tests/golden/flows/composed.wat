@@ -438,7 +438,8 @@
       (type (;4;) (func (param i32)))
       (type (;5;) (func (param i32 i32 i32 i32 i32) (result i32)))
       (type (;6;) (func (result i32)))
-      (type (;7;) (func (param i32 i32 i32 i32) (result i32)))
+      (type (;7;) (func))
+      (type (;8;) (func (param i32 i32 i32 i32) (result i32)))
       (import "cm32p2|test:text/words" "split" (func $cm32p2|test:text/words.split (;0;) (type 0) (param i32 i32 i32 i32 i32 i32)))
       (import "cm32p2|test:text/format" "join" (func $cm32p2|test:text/format.join (;1;) (type 1) (param i32 i32 i32 i32)))
       (import "cm32p2|test:text/words" "count" (func $cm32p2|test:text/words.count (;2;) (type 2) (param i32 i32) (result i32)))
@@ -460,7 +461,7 @@
       (export "cm32p2|test:text/api|counted_post" (func $"weld-flows post-return test:text/api.counted"))
       (export "cm32p2|test:text/api|size_post" (func $"weld-flows post-return test:text/api.size"))
       (export "cm32p2|test:text/api|hello_post" (func $"weld-flows post-return test:text/api.hello"))
-      (func $"weld-flows realloc" (;5;) (type 7) (param i32 i32 i32 i32) (result i32)
+      (func $"weld-flows realloc" (;5;) (type 8) (param i32 i32 i32 i32) (result i32)
         (local i32)
         global.get 0
         local.get 2
@@ -634,6 +635,7 @@
         local.get 7
         i32.load8_u
         if ;; label = @1
+          call $"weld-flows error: `format.join` failed, and the flow `test:text/api.strict-title` cannot return its error (give the flow `on-error:`)"
           unreachable
         end
         local.get 7
@@ -748,6 +750,9 @@
       (func $"weld-flows post-return test:text/api.hello" (;17;) (type 4) (param i32)
         i32.const 32
         global.set 0
+      )
+      (func $"weld-flows error: `format.join` failed, and the flow `test:text/api.strict-title` cannot return its error (give the flow `on-error:`)" (;18;) (type 7)
+        unreachable
       )
       (data (;0;) (i32.const 16) "  -\00\12\00\00\00\01\00\00\00 ,")
       (@producers
