@@ -33,6 +33,25 @@ pub enum GlueError {
     Flow(#[from] flow::FlowGlueError),
 }
 
+/// Makes `module` a component of `world`: the last step of every generated stage.
+fn encode(
+    mut module: Vec<u8>,
+    resolve: &wit_parser::Resolve,
+    world: wit_parser::WorldId,
+) -> anyhow::Result<Vec<u8>> {
+    wit_component::embed_component_metadata(
+        &mut module,
+        resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+        false,
+    )?;
+    wit_component::ComponentEncoder::default()
+        .module(&module)?
+        .validate(true)
+        .encode()
+}
+
 /// The component of generated stage `stage`; `None` for a stage the user wrote.
 pub fn component(stage: &Stage) -> Option<Result<Vec<u8>, GlueError>> {
     // `weld compose` asks twice (checking the declared worlds, then building): the

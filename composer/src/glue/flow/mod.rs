@@ -12,8 +12,6 @@ pub mod constant;
 mod emit;
 mod plan;
 
-use wit_component::{ComponentEncoder, StringEncoding};
-
 use crate::{
     diagnostic::{Diagnostic, Diagnostics},
     manifest::{FLOW_STAGE, Flows, ImportSource, Manifest, Target},
@@ -72,19 +70,8 @@ pub fn generate(flows: &Flows) -> Result<Vec<u8>, FlowGlueError> {
         .resolve
         .select_world(&[package], Some("glue"))
         .map_err(failed)?;
-    let mut module = emit::module(&wit.resolve, &plan);
-    wit_component::embed_component_metadata(
-        &mut module,
-        &wit.resolve,
-        world,
-        StringEncoding::UTF8,
-        false,
-    )
-    .map_err(failed)?;
-    ComponentEncoder::default()
-        .module(&module)
-        .and_then(|e| e.validate(true).encode())
-        .map_err(failed)
+    let module = emit::module(&wit.resolve, &plan);
+    super::encode(module, &wit.resolve, world).map_err(failed)
 }
 
 /// Checks the flows against the WIT before anything is built, each problem at its

@@ -15,8 +15,6 @@ mod table;
 
 pub use router::RouterError;
 
-use wit_component::{ComponentEncoder, StringEncoding};
-
 use crate::{
     contract::Contracts,
     diagnostic::{Diagnostic, Diagnostics},
@@ -59,7 +57,7 @@ pub fn generate(http: &Http) -> Result<Vec<u8>, HttpGlueError> {
         .into_iter()
         .map(Http::middleware_import)
         .collect();
-    let mut module = router::specialize(
+    let module = router::specialize(
         &module,
         &table::encode(http),
         router::Targets {
@@ -96,18 +94,7 @@ pub fn generate(http: &Http) -> Result<Vec<u8>, HttpGlueError> {
     let world = resolve
         .select_world(&[package], Some("glue"))
         .map_err(failed)?;
-    wit_component::embed_component_metadata(
-        &mut module,
-        &resolve,
-        world,
-        StringEncoding::UTF8,
-        false,
-    )
-    .map_err(failed)?;
-    ComponentEncoder::default()
-        .module(&module)
-        .and_then(|e| e.validate(true).encode())
-        .map_err(failed)
+    super::encode(module, &resolve, world).map_err(failed)
 }
 
 /// Checks, before wiring, that each handler stage exports `weld:http/handler` and each
