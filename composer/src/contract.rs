@@ -69,7 +69,7 @@ pub fn load(
         let name = stage.name.as_str();
         let source = match (stage.lang, built.get(&stage.name)) {
             (_, Some(ComponentSource::Built { bytes, path })) => Ok((bytes.clone(), path.clone())),
-            (_, _) if stage.generated.is_some() => generated(manifest, stage),
+            (_, _) if stage.generated.is_some() => generated(manifest, wit, stage),
             (Lang::Wasm, _) => crate::component::read(&stage.path)
                 .map(|b| (b, stage.path.clone()))
                 .map_err(|e| {
@@ -114,9 +114,10 @@ pub fn load(
 /// The component of a stage Weld generates from the pipeline (`http:`).
 fn generated(
     manifest: &Manifest,
+    wit: Option<&WitDir>,
     stage: &crate::manifest::Stage,
 ) -> Result<(Vec<u8>, PathBuf), Diagnostic> {
-    let bytes = crate::glue::component(stage)
+    let bytes = crate::glue::component(stage, wit)
         .expect("a generated stage")
         .map_err(|e| {
             let mut d = Diagnostic::error(format!("stage `{}`: {e}", stage.name)).at_opt(

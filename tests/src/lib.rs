@@ -465,3 +465,20 @@ pub fn wasmtime_serve(artifact: &std::path::Path, flags: &[&str]) -> WasmtimeSer
     std::thread::spawn(move || for _ in lines {});
     WasmtimeServe { child, addr }
 }
+
+/// Copies `tests/fixtures/<name>` into a fresh temporary folder and composes it to
+/// `build/<artifact>`: (temp dir, fixture dir, artifact, what `weld compose` wrote to
+/// stderr). Panics with the output when composing fails.
+pub fn compose_fixture(
+    name: &str,
+    artifact: &str,
+) -> (tempfile::TempDir, PathBuf, PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name);
+    copy_dir(&repo().join("tests/fixtures").join(name), &dir);
+    let output = format!("build/{artifact}");
+    let out = weld(&dir, &["compose", "pipeline.yaml", "-o", &output]);
+    assert!(out.status.success(), "compose failed:\n{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (tmp, dir.clone(), dir.join(output), stderr)
+}

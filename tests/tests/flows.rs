@@ -9,7 +9,7 @@
 
 use std::{path::PathBuf, process::Output, sync::OnceLock};
 
-use weld_e2e::{component_exports, copy_dir, ok, repo, shim, text, weld};
+use weld_e2e::{component_exports, compose_fixture, ok, repo, shim, text, weld};
 
 struct Composed {
     _tmp: tempfile::TempDir,
@@ -22,17 +22,10 @@ struct Composed {
 fn composed() -> &'static Composed {
     static COMPOSED: OnceLock<Composed> = OnceLock::new();
     COMPOSED.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("flows");
-        copy_dir(&repo().join("tests/fixtures/flows"), &dir);
-        let out = weld(
-            &dir,
-            &["compose", "pipeline.yaml", "-o", "build/flows.wasm"],
-        );
-        assert!(out.status.success(), "compose failed:\n{}", text(&out));
+        let (tmp, dir, artifact, stderr) = compose_fixture("flows", "flows.wasm");
         Composed {
-            artifact: dir.join("build/flows.wasm"),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            artifact,
+            stderr,
             dir,
             _tmp: tmp,
         }

@@ -6,7 +6,7 @@
 
 use std::{path::PathBuf, sync::OnceLock};
 
-use weld_e2e::{HttpResponse, Server, copy_dir, http_exchange, repo, text, wasmtime_serve, weld};
+use weld_e2e::{HttpResponse, Server, compose_fixture, http_exchange, text, wasmtime_serve, weld};
 
 struct Composed {
     _tmp: tempfile::TempDir,
@@ -17,16 +17,9 @@ struct Composed {
 fn composed() -> &'static Composed {
     static COMPOSED: OnceLock<Composed> = OnceLock::new();
     COMPOSED.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("http-routes");
-        copy_dir(&repo().join("tests/fixtures/http-routes"), &dir);
-        let out = weld(
-            &dir,
-            &["compose", "pipeline.yaml", "-o", "build/routes.wasm"],
-        );
-        assert!(out.status.success(), "compose failed:\n{}", text(&out));
+        let (tmp, dir, artifact, _) = compose_fixture("http-routes", "routes.wasm");
         Composed {
-            artifact: dir.join("build/routes.wasm"),
+            artifact,
             dir,
             _tmp: tmp,
         }

@@ -245,7 +245,7 @@ pub fn build_all(
     let mut failures = Vec::new();
     for stage in manifest.stages.values() {
         if stage.lang == Lang::Wasm {
-            match prebuilt(stage, &work_dir) {
+            match prebuilt(stage, wit, &work_dir) {
                 Ok(b) => {
                     built.insert(stage.name.clone(), b);
                 }
@@ -271,13 +271,17 @@ pub fn build_all(
 }
 
 /// A prebuilt stage as it is, or a generated one made and written under `work_dir`.
-fn prebuilt(stage: &Stage, work_dir: &Path) -> Result<BuiltStage, BuildFailure> {
+fn prebuilt(
+    stage: &Stage,
+    wit: Option<&WitDir>,
+    work_dir: &Path,
+) -> Result<BuiltStage, BuildFailure> {
     // A generated component is made by Weld itself: its version is the toolchain.
     let toolchain = match stage.generated {
         Some(_) => format!("weld {} (generated)", env!("CARGO_PKG_VERSION")),
         None => String::new(),
     };
-    let (bytes, component) = match crate::glue::component(stage) {
+    let (bytes, component) = match crate::glue::component(stage, wit) {
         None => (
             crate::component::read(&stage.path)
                 .map_err(|e| BuildFailure::new(stage, e.to_string()))?,

@@ -10,7 +10,10 @@ pub mod http;
 
 use std::sync::Mutex;
 
-use crate::manifest::{Generated, Stage};
+use crate::{
+    manifest::{Generated, Stage},
+    wit::WitDir,
+};
 
 /// The WIT packages stages implement for generated components, to copy into a
 /// pipeline's `wit/deps/` (`weld wit`): name, what it is for, text.
@@ -52,8 +55,9 @@ fn encode(
         .encode()
 }
 
-/// The component of generated stage `stage`; `None` for a stage the user wrote.
-pub fn component(stage: &Stage) -> Option<Result<Vec<u8>, GlueError>> {
+/// The component of generated stage `stage`, whose types are those of the pipeline's
+/// WIT folder `wit`; `None` for a stage the user wrote.
+pub fn component(stage: &Stage, wit: Option<&WitDir>) -> Option<Result<Vec<u8>, GlueError>> {
     // `weld compose` asks twice (checking the declared worlds, then building): the
     // last one made is kept, so it is made once.
     static LAST: Mutex<Option<(Generated, Vec<u8>)>> = Mutex::new(None);
@@ -66,7 +70,7 @@ pub fn component(stage: &Stage) -> Option<Result<Vec<u8>, GlueError>> {
     }
     let made = match generated {
         Generated::Http(spec) => http::generate(spec).map_err(GlueError::from),
-        Generated::Flows(spec) => flow::generate(spec).map_err(GlueError::from),
+        Generated::Flows(spec) => flow::generate(spec, wit).map_err(GlueError::from),
     };
     if let Ok(bytes) = &made {
         *last = Some((generated.clone(), bytes.clone()));

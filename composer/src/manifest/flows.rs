@@ -28,7 +28,8 @@ pub const FLOW_STAGE: &str = "weld-flows";
 /// The `flows:` section, validated as far as it can be without the WIT.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Flows {
-    /// The pipeline's WIT folder, where every type is looked up.
+    /// The pipeline's WIT folder, where every type is looked up: part of what the
+    /// generated component is made from, so two pipelines' flows are never confused.
     pub wit: Option<PathBuf>,
     /// The flows, in file order.
     pub flows: Vec<Flow>,

@@ -21,9 +21,9 @@ use crate::{
 /// Why the flow glue could not be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum FlowGlueError {
-    /// The pipeline has no WIT folder, or it does not parse.
-    #[error("cannot read the pipeline's WIT folder")]
-    Wit(#[source] anyhow::Error),
+    /// The pipeline has no WIT folder (`weld check` says so first).
+    #[error("the pipeline has no `wit:` folder")]
+    NoWit,
     /// A flow does not check (`weld check` reports where).
     #[error("{0}")]
     Invalid(String),
@@ -32,14 +32,10 @@ pub enum FlowGlueError {
     Component(#[source] anyhow::Error),
 }
 
-/// The glue component implementing `flows`.
-pub fn generate(flows: &Flows) -> Result<Vec<u8>, FlowGlueError> {
-    let dir = flows
-        .wit
-        .as_deref()
-        .ok_or_else(|| FlowGlueError::Wit(anyhow::anyhow!("the pipeline has no `wit:` folder")))?;
-    let mut wit = WitDir::load(dir).map_err(FlowGlueError::Wit)?;
-    let (plan, _) = plan::plan(flows, &wit).map_err(|problems| {
+/// The glue component implementing `flows`, over the pipeline's WIT folder `wit`.
+pub fn generate(flows: &Flows, wit: Option<&WitDir>) -> Result<Vec<u8>, FlowGlueError> {
+    let wit = wit.ok_or(FlowGlueError::NoWit)?;
+    let (plan, _) = plan::plan(flows, wit).map_err(|problems| {
         FlowGlueError::Invalid(
             problems
                 .first()
@@ -48,6 +44,8 @@ pub fn generate(flows: &Flows) -> Result<Vec<u8>, FlowGlueError> {
         )
     })?;
     let failed = FlowGlueError::Component;
+    // The glue's world is added to a copy: the pipeline's WIT stays as it was read.
+    let mut resolve = wit.resolve.clone();
     let mut world = String::from("package weld:flow-glue;\n\nworld glue {\n");
     for id in plan.imports.keys() {
         world.push_str(&format!(
@@ -62,16 +60,14 @@ pub fn generate(flows: &Flows) -> Result<Vec<u8>, FlowGlueError> {
         ));
     }
     world.push_str("}\n");
-    let package = wit
-        .resolve
+    let package = resolve
         .push_source("weld-flows.wit", &world)
         .map_err(failed)?;
-    let world = wit
-        .resolve
+    let world = resolve
         .select_world(&[package], Some("glue"))
         .map_err(failed)?;
-    let module = emit::module(&wit.resolve, &plan);
-    super::encode(module, &wit.resolve, world).map_err(failed)
+    let module = emit::module(&resolve, &plan);
+    super::encode(module, &resolve, world).map_err(failed)
 }
 
 /// Checks the flows against the WIT before anything is built, each problem at its
