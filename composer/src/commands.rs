@@ -37,7 +37,7 @@ pub enum Command {
     Image(ImageCommand),
     /// The run side, shared with `weld-shim`: invoke, run, serve, precompile.
     #[command(flatten)]
-    Shim(weld_shim::cli::Command),
+    Shim(Box<weld_shim::cli::Command>),
 }
 
 impl Command {
@@ -55,7 +55,7 @@ impl Command {
             Command::Shim(c) => {
                 let quiet = term.verbosity() == weld::terminal::Verbosity::Quiet;
                 let verbose = term.verbosity() == weld::terminal::Verbosity::Verbose;
-                weld_shim::cli::exec(c, weld_shim::cli::Status::new(quiet).with_verbose(verbose))
+                weld_shim::cli::exec(*c, weld_shim::cli::Status::new(quiet).with_verbose(verbose))
             }
         }
     }

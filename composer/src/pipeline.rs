@@ -69,7 +69,12 @@ impl Checked {
             } else {
                 ""
             };
-            let _ = writeln!(out, "  {} ({}){note}", stage.name, stage.lang);
+            let stateless = if stage.grants.stateless {
+                ", stateless"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  {} ({}{stateless}){note}", stage.name, stage.lang);
             for w in wiring.wires.iter().filter(|w| w.importer == stage.name) {
                 let how = if w.origin == WireOrigin::Explicit {
                     "explicit"
@@ -144,6 +149,26 @@ impl Checked {
                 })
                 .unwrap_or_default();
             let _ = writeln!(out, "  {name}{users}");
+        }
+        let kept: Vec<&str> = checked
+            .manifest
+            .stages
+            .values()
+            .filter(|s| !s.grants.stateless && !checked.graph.unreachable.contains(&s.name))
+            .map(|s| s.name.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\ninstances (`weld-shim serve --max-instance-reuse-count N` may reuse them only if every stage is stateless):"
+        );
+        if kept.is_empty() {
+            let _ = writeln!(out, "  reusable: every stage is declared `stateless: true`");
+        } else {
+            let _ = writeln!(
+                out,
+                "  one per request: not declared `stateless: true`: {}",
+                kept.join(", ")
+            );
         }
         out
     }

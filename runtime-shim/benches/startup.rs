@@ -16,7 +16,8 @@
 //! requests per second with keep-alive clients sending one request over and over
 //! (`GET /`, or what `--method`, `--path`, `--header 'NAME: VALUE'` (repeatable) and
 //! `--body TEXT` say; a non-200 answer counts as an error); `--config STAGE.KEY=VALUE` is given to
-//! both servers (`-S config -S config-var=...` for `wasmtime serve`). With `--observability` it also
+//! both servers (`-S config -S config-var=...` for `wasmtime serve`), and so is `--reuse N`
+//! (`--max-instance-reuse-count N`: an instance answers up to N requests). With `--observability` it also
 //! measures what `--metrics`, the access log (text, JSON) and `--profile` cost:
 //! each variant against `-q` with all of them off, interleaved over
 //! [`OBSERVABILITY_ROUNDS`] rounds so that drift on a busy machine hits all alike;
@@ -83,6 +84,10 @@ fn main() {
             "--config" => {
                 let pair = args.next().expect("--config STAGE.KEY=VALUE");
                 CONFIG.lock().unwrap().push(pair);
+            }
+            "--reuse" => {
+                let n: u32 = args.next().and_then(|n| n.parse().ok()).expect("--reuse N");
+                let _ = REUSE.set(n);
             }
             "--method" => request.method = args.next().expect("--method GET|POST|..."),
             "--header" => request
@@ -269,7 +274,7 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_weld-shim"));
         child
             .args(["serve", "-q", "--addr", &format!("127.0.0.1:{port}")])
-            .args(shim_config())
+            .args(shim_flags())
             .arg(artifact);
         let server = Spawned::start(child, port);
         let result = load_test(server.addr);
@@ -284,7 +289,7 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
         let mut child = Command::new(cli);
         child
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .args(wasmtime_config())
+            .args(wasmtime_flags())
             .arg(artifact);
         let server = Spawned::start(child, port);
         let theirs = load_test(server.addr);
@@ -303,21 +308,31 @@ fn bench_serve(artifact: &Path, wasmtime_cli: Option<&Path>) {
 /// secret), given to both servers in their own syntax.
 static CONFIG: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
-fn shim_config() -> Vec<String> {
-    CONFIG
-        .lock()
-        .unwrap()
-        .iter()
-        .flat_map(|pair| ["--config".to_string(), pair.clone()])
-        .collect()
+/// `--reuse N`: both servers let an instance answer up to N requests, with the flag
+/// `wasmtime serve` named first.
+static REUSE: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+fn reuse_flags() -> Vec<String> {
+    REUSE
+        .get()
+        .map(|n| vec!["--max-instance-reuse-count".to_string(), n.to_string()])
+        .unwrap_or_default()
 }
 
-fn wasmtime_config() -> Vec<String> {
-    let pairs = CONFIG.lock().unwrap();
-    if pairs.is_empty() {
-        return Vec::new();
+fn shim_flags() -> Vec<String> {
+    let mut flags = reuse_flags();
+    for pair in CONFIG.lock().unwrap().iter() {
+        flags.extend(["--config".to_string(), pair.clone()]);
     }
-    let mut flags = vec!["-S".to_string(), "config".to_string()];
+    flags
+}
+
+fn wasmtime_flags() -> Vec<String> {
+    let mut flags = reuse_flags();
+    let pairs = CONFIG.lock().unwrap();
+    if !pairs.is_empty() {
+        flags.extend(["-S".to_string(), "config".to_string()]);
+    }
     for pair in pairs.iter() {
         flags.extend(["-S".to_string(), format!("config-var={pair}")]);
     }

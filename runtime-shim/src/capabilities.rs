@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::grants::ArtifactGrants;
-use crate::guest_output::{RequestTag, Stream, TaggedOutput};
+use crate::guest_output::TaggedStdio;
 
 /// Host resources granted to the guest.
 #[derive(Clone, Default)]
@@ -431,7 +431,7 @@ pub fn parse_env(text: &str) -> Result<(String, String), CapabilityError> {
 }
 
 /// How the guest's standard streams are connected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub enum Stdio {
     /// stdout/stderr inherited, stdin closed: functions called with
     /// arguments (`invoke`) and servers.
@@ -441,7 +441,7 @@ pub enum Stdio {
     Inherit,
     /// stdout/stderr line by line, each line tagged with the request it belongs to
     /// (`serve`); stdin closed.
-    Tagged(RequestTag),
+    Tagged(TaggedStdio),
 }
 
 impl Capabilities {
@@ -458,10 +458,8 @@ impl Capabilities {
             Stdio::Inherit => {
                 builder.inherit_stdout().inherit_stderr().inherit_stdin();
             }
-            Stdio::Tagged(tag) => {
-                builder
-                    .stdout(TaggedOutput::new(tag, Stream::Stdout))
-                    .stderr(TaggedOutput::new(tag, Stream::Stderr));
+            Stdio::Tagged(stdio) => {
+                builder.stdout(stdio.stdout).stderr(stdio.stderr);
             }
         }
         for (key, value) in &self.env {

@@ -66,7 +66,8 @@ pub struct RunCommand {
 }
 
 /// Serve HTTP with a component exporting `wasi:http/incoming-handler`, one
-/// fresh instance per request. Stops gracefully on SIGINT/SIGTERM.
+/// fresh instance per request (unless `--max-instance-reuse-count` says otherwise).
+/// Stops gracefully on SIGINT/SIGTERM.
 #[derive(Args, Debug)]
 pub struct ServeCommand {
     /// The component (`.wasm`), precompiled component (`.cwasm`), or a registry
@@ -79,6 +80,16 @@ pub struct ServeCommand {
     /// Concurrent instances at most; requests beyond get 503.
     #[arg(long, value_name = "N")]
     max_instances: Option<u32>,
+    /// Let one instance answer up to N requests, one after another, instead of one:
+    /// no start-up cost for the others, but what a stage keeps in memory is seen by
+    /// the next request. Only for artifacts whose stages are all declared
+    /// `stateless: true`. An instance that traps or hits a limit is dropped.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    max_instance_reuse_count: u32,
+    /// With `--max-instance-reuse-count`: how long an idle instance is kept for
+    /// the next request.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+    idle_instance_timeout: Duration,
     /// Time in-flight requests get to finish after SIGINT/SIGTERM.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     grace: Duration,
@@ -479,6 +490,10 @@ pub fn exec(command: Command, status: Status) -> anyhow::Result<ExitCode> {
             let mut options = ServeOptions::new(artifact, cmd.addr);
             (options.capabilities, options.limits, options.load) = (capabilities, limits, load);
             options.max_instances = cmd.max_instances;
+            options.reuse = crate::warm::InstanceReuse {
+                max_uses: cmd.max_instance_reuse_count,
+                idle_timeout: cmd.idle_instance_timeout,
+            };
             options.grace = cmd.grace;
             options.access_log = (!status.quiet).then_some(cmd.log_format);
             options.guest_output = cmd.log_format;

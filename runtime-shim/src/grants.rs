@@ -62,6 +62,12 @@ pub struct StageGrants {
     /// Other host interfaces passed through as they are (unversioned names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub host: Vec<String>,
+    /// Declared `stateless: true`: nothing the stage keeps between calls changes an
+    /// answer or belongs to a caller, so `serve` may hand a warm instance the next
+    /// request (`--max-instance-reuse-count`). Not a capability; recorded here because
+    /// this is the host's per-stage record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stateless: bool,
 }
 
 /// The kinds of grant a stage may lack, as named in pipeline.yaml.

@@ -5,10 +5,12 @@
 //! Text: `[req 17] <line>`. JSON: `{"time":…,"request":17,"stream":"stderr","line":…}`.
 //! Each line keeps the stream it was written to. A line is written in one `write` call,
 //! so lines of concurrent requests never interleave; a last line without a newline is
-//! written when the request's instance is dropped.
+//! written when the request's instance is dropped, or, for an instance `serve` reuses,
+//! when it is handed its next request ([`TaggedStdio::retag`]).
 
 use std::io::Write as _;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -49,7 +51,9 @@ pub struct TaggedOutput(Arc<Lines>);
 
 #[derive(Debug)]
 struct Lines {
-    tag: RequestTag,
+    format: LogFormat,
+    /// The request the instance is serving now.
+    request: AtomicU64,
     stream: Stream,
     partial: Mutex<Vec<u8>>,
 }
@@ -58,14 +62,51 @@ impl TaggedOutput {
     /// The `stream` of the request tagged `tag`.
     pub fn new(tag: RequestTag, stream: Stream) -> Self {
         Self(Arc::new(Lines {
-            tag,
+            format: tag.format,
+            request: AtomicU64::new(tag.request),
             stream,
             partial: Mutex::new(Vec::new()),
         }))
     }
 }
 
+/// The stdout and stderr of one instance, tagged with the request it serves.
+#[derive(Debug, Clone)]
+pub struct TaggedStdio {
+    /// `wasi:cli/stdout`.
+    pub stdout: TaggedOutput,
+    /// `wasi:cli/stderr`.
+    pub stderr: TaggedOutput,
+}
+
+impl TaggedStdio {
+    /// Both streams of the request tagged `tag`.
+    pub fn new(tag: RequestTag) -> Self {
+        Self {
+            stdout: TaggedOutput::new(tag, Stream::Stdout),
+            stderr: TaggedOutput::new(tag, Stream::Stderr),
+        }
+    }
+
+    /// Tags what follows with `request`, for an instance serving its next request.
+    /// A line the last request left unfinished is written first, under its own id.
+    pub fn retag(&self, request: u64) {
+        for lines in [&self.stdout.0, &self.stderr.0] {
+            lines.flush_partial();
+            lines.request.store(request, Ordering::Relaxed);
+        }
+    }
+}
+
 impl Lines {
+    fn flush_partial(&self) {
+        let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
+        if !partial.is_empty() {
+            self.emit(&partial);
+            partial.clear();
+        }
+    }
+
     fn write(&self, mut bytes: &[u8]) {
         let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
         while let Some(end) = bytes.iter().position(|&b| b == b'\n') {
@@ -83,11 +124,12 @@ impl Lines {
 
     fn emit(&self, line: &[u8]) {
         let line = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
-        let mut text = match self.tag.format {
-            LogFormat::Text => format!("[req {}] {line}", self.tag.request),
+        let request = self.request.load(Ordering::Relaxed);
+        let mut text = match self.format {
+            LogFormat::Text => format!("[req {request}] {line}"),
             LogFormat::Json => serde_json::json!({
                 "time": humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
-                "request": self.tag.request,
+                "request": request,
                 "stream": match self.stream {
                     Stream::Stdout => "stdout",
                     Stream::Stderr => "stderr",
@@ -107,10 +149,7 @@ impl Lines {
 
 impl Drop for Lines {
     fn drop(&mut self) {
-        let partial = std::mem::take(self.partial.get_mut().unwrap_or_else(|e| e.into_inner()));
-        if !partial.is_empty() {
-            self.emit(&partial);
-        }
+        self.flush_partial();
     }
 }
 

@@ -24,6 +24,7 @@
 //! - [`diagnose`]: naming the stage a trap or limit hit happened in, and the
 //!   grant a stage lacked when Weld's guard refused a call;
 //! - [`guest_output`]: a served request's guest output, tagged with the request;
+//! - [`warm`]: `serve`'s opt-in reuse of instances of stateless pipelines;
 //! - `profile` (feature `profiling`): guest profiles for the Firefox Profiler.
 //!
 //! Running one stage with a mocked import, as `weld test` would:
@@ -82,6 +83,7 @@ pub mod prepare;
 pub mod profile;
 pub mod run;
 pub mod serve;
+pub mod warm;
 
 pub use capabilities::{Capabilities, DirGrant};
 pub use diagnose::{GuestError, Origin};

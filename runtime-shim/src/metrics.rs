@@ -1,6 +1,7 @@
 //! Prometheus metrics of `serve` (`--metrics ADDR`): requests by status, a latency
-//! histogram, requests in flight, guest failures by stage and kind, and linear memory
-//! per instance.
+//! histogram, requests in flight, guest failures by stage and kind, linear memory
+//! per instance, and with instance reuse the idle instances and the requests warm
+//! instances answered.
 //!
 //! The request path only touches atomics (and, for a status or failure not seen
 //! before, a short-held lock); the text is rendered when the endpoint is scraped.
@@ -12,8 +13,8 @@ use std::{
     convert::Infallible,
     fmt::Write as _,
     sync::{
-        Mutex,
-        atomic::{AtomicI64, AtomicU64, Ordering},
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -113,6 +114,10 @@ pub struct Metrics {
     in_flight: AtomicI64,
     failures: Mutex<BTreeMap<(String, FailureKind), u64>>,
     memory: Histogram<8>,
+    /// With instance reuse: the warm pool's count of idle instances.
+    idle: OnceLock<Arc<AtomicUsize>>,
+    /// Requests answered by an instance that had answered one before.
+    reused: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -123,6 +128,8 @@ impl Default for Metrics {
             in_flight: AtomicI64::new(0),
             failures: Mutex::new(BTreeMap::new()),
             memory: Histogram::new(),
+            idle: OnceLock::new(),
+            reused: AtomicU64::new(0),
         }
     }
 }
@@ -163,6 +170,16 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// Reports the idle instances that `count` counts (instance reuse is on).
+    pub fn watch_idle(&self, count: Arc<AtomicUsize>) {
+        let _ = self.idle.set(count);
+    }
+
+    /// A request was handed to an instance that had answered one before.
+    pub fn reused(&self) {
+        self.reused.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// An instance ended holding `bytes` of linear memory.
     pub fn instance_memory(&self, bytes: u64) {
         let index = MEMORY_BUCKETS
@@ -186,12 +203,12 @@ impl Metrics {
         let sum = self.latency.sum.load(Ordering::Relaxed) as f64 / 1e9;
         self.latency
             .render(&mut out, "weld_request_duration_seconds", &bounds, sum);
-        out.push_str("# HELP weld_requests_in_flight Requests being served now.\n");
-        out.push_str("# TYPE weld_requests_in_flight gauge\n");
-        let _ = writeln!(
-            out,
-            "weld_requests_in_flight {}",
-            self.in_flight.load(Ordering::Relaxed)
+        sample(
+            &mut out,
+            "weld_requests_in_flight",
+            "gauge",
+            "Requests being served now.",
+            self.in_flight.load(Ordering::Relaxed),
         );
         out.push_str("# HELP weld_guest_failures_total Guest failures, by stage and kind (trap, deadline, memory, other).\n");
         out.push_str("# TYPE weld_guest_failures_total counter\n");
@@ -209,8 +226,32 @@ impl Metrics {
         let sum = self.memory.sum.load(Ordering::Relaxed) as f64;
         self.memory
             .render(&mut out, "weld_instance_memory_bytes", &bounds, sum);
+        if let Some(idle) = self.idle.get() {
+            sample(
+                &mut out,
+                "weld_instances_idle",
+                "gauge",
+                "Instances kept for reuse, waiting for a request.",
+                idle.load(Ordering::Relaxed),
+            );
+            sample(
+                &mut out,
+                "weld_reused_instance_requests_total",
+                "counter",
+                "Requests answered by an instance that had answered one before.",
+                self.reused.load(Ordering::Relaxed),
+            );
+        }
         out
     }
+}
+
+/// A metric of one unlabelled sample, with its help and type lines.
+fn sample(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+    );
 }
 
 /// A poisoned lock still holds valid counts: a panic elsewhere must not stop metrics.

@@ -11,6 +11,10 @@
 //! trap or a limit hit fails that request only: 504 for a deadline, 500 for
 //! a trap, 503 when the instance pool is exhausted. One access-log line per
 //! request goes to stderr: method, path, status, duration.
+//!
+//! The one exception is the operator's opt-in [`crate::warm`]: with
+//! [`ServeOptions::reuse`], an instance of an artifact whose stages are all
+//! declared stateless answers several requests, one at a time.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -29,21 +33,23 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use wasmtime::Store;
 use wasmtime_wasi_http::WasiHttpView;
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::bindings::{Proxy, ProxyPre};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use crate::capabilities::{Capabilities, Stdio};
 use crate::diagnose::{GuestError, classify};
 use crate::engine::{EngineOptions, WeldEngine};
 use crate::exports::Exports;
-use crate::guest_output::RequestTag;
+use crate::guest_output::{RequestTag, TaggedStdio};
 use crate::host::{Host, new_store};
 use crate::limits::{HumanDuration, Limits};
 use crate::loader::LoadOptions;
 use crate::metrics::{FailureKind, Metrics, serve_metrics};
 use crate::prepare::{PrepareError, instantiate_pre, open};
+use crate::warm::{InstanceReuse, ReuseError, WarmPool, check_stateless};
 
 /// Options for [`serve`] and [`Server::bind`].
 #[derive(Debug, Clone)]
@@ -61,6 +67,8 @@ pub struct ServeOptions {
     pub load: LoadOptions,
     /// Concurrent instances at most (the pool size).
     pub max_instances: Option<u32>,
+    /// Whether instances answer more than one request (off by default).
+    pub reuse: InstanceReuse,
     /// How long in-flight requests may take to finish after shutdown is
     /// requested.
     pub grace: Duration,
@@ -97,6 +105,7 @@ impl ServeOptions {
             limits: Limits::default(),
             load: LoadOptions::default(),
             max_instances: None,
+            reuse: InstanceReuse::default(),
             grace: Duration::from_secs(30),
             access_log: Some(LogFormat::Text),
             guest_output: LogFormat::Text,
@@ -125,6 +134,9 @@ pub enum ServeError {
     #[cfg(feature = "profiling")]
     #[error(transparent)]
     Profile(#[from] crate::profile::ProfileError),
+    /// Instance reuse was asked for an artifact that does not allow it.
+    #[error(transparent)]
+    Reuse(#[from] ReuseError),
     /// The address cannot be bound.
     #[error("cannot listen on `{addr}`")]
     Bind {
@@ -163,6 +175,10 @@ struct Shared {
     metrics: Option<Arc<Metrics>>,
     /// The id the next request gets (in the access log and its guest's output).
     next_request: AtomicU64,
+    /// Idle instances, when instances are reused.
+    warm: Option<Arc<WarmPool<Warm>>>,
+    /// Requests one instance answers at most.
+    max_uses: u32,
     /// The profile being recorded, with `--profile`.
     #[cfg(feature = "profiling")]
     profile: Option<Arc<crate::profile::GuestProfile>>,
@@ -222,6 +238,9 @@ pub async fn shutdown_signal() {
 impl Server {
     /// Loads and links the artifact and binds `options.addr`.
     pub async fn bind(options: &ServeOptions) -> Result<Self, ServeError> {
+        if options.reuse.enabled() {
+            check_stateless(&options.artifact)?;
+        }
         let (engine, loaded) = open(
             &EngineOptions {
                 limits: options.limits,
@@ -273,6 +292,14 @@ impl Server {
                 Some((listener, bound))
             }
         };
+        let warm = options
+            .reuse
+            .enabled()
+            .then(|| Arc::new(WarmPool::new(options.reuse.idle_timeout)));
+        let shared_metrics = metrics.is_some().then(Arc::<Metrics>::default);
+        if let (Some(pool), Some(metrics)) = (&warm, &shared_metrics) {
+            metrics.watch_idle(pool.counter());
+        }
         Ok(Self {
             listener,
             local_addr,
@@ -282,8 +309,10 @@ impl Server {
                 capabilities: options.capabilities.clone(),
                 access_log: options.access_log,
                 guest_output: options.guest_output,
-                metrics: metrics.is_some().then(Arc::default),
+                metrics: shared_metrics,
                 next_request: AtomicU64::new(1),
+                warm,
+                max_uses: options.reuse.max_uses,
                 #[cfg(feature = "profiling")]
                 profile,
             }),
@@ -314,6 +343,16 @@ impl Server {
             }
             _ => None,
         };
+        // Idle instances hold memory: give it back once they have waited too long.
+        let sweeper = self.shared.warm.clone().map(|pool| {
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(pool.sweep_interval());
+                loop {
+                    every.tick().await;
+                    pool.sweep();
+                }
+            })
+        });
         #[cfg(feature = "profiling")]
         let profile_timer = self.shared.profile.as_ref().and_then(|profile| {
             let after = profile.options().duration?;
@@ -374,6 +413,13 @@ impl Server {
         }
         if let Some(task) = metrics_task {
             task.abort();
+        }
+        if let Some(task) = sweeper {
+            task.abort();
+        }
+        if let Some(pool) = &self.shared.warm {
+            // Writes what the idle instances' guests left of their last lines.
+            pool.clear();
         }
         #[cfg(feature = "profiling")]
         {
@@ -587,27 +633,67 @@ impl Failure {
     }
 }
 
+/// An instance kept for the next request, with what it needs to serve it.
+struct Warm {
+    store: Store<Host>,
+    proxy: Proxy,
+    stdio: TaggedStdio,
+    /// Requests it has answered.
+    uses: u32,
+}
+
+/// A store for the request tagged `tag`: a warm one when instances are reused and
+/// one is idle, else a new one (instantiated in the request's task).
+fn checkout(
+    shared: &Shared,
+    tag: RequestTag,
+) -> Result<(Store<Host>, Option<Proxy>, TaggedStdio, u32), Failure> {
+    if let Some(warm) = shared.warm.as_ref().and_then(|pool| pool.take()) {
+        let Warm {
+            mut store,
+            proxy,
+            stdio,
+            uses,
+        } = warm;
+        stdio.retag(tag.request);
+        if let Some(metrics) = &shared.metrics {
+            metrics.reused();
+        }
+        // The deadline counts from this request's start, not the instance's.
+        crate::limits::arm_epoch(&mut store, shared.engine.limits().timeout, sampler(shared));
+        return Ok((store, Some(proxy), stdio, uses));
+    }
+    let stdio = TaggedStdio::new(tag);
+    let host = Host::new(
+        &shared.capabilities,
+        &[],
+        Stdio::Tagged(stdio.clone()),
+        shared.engine.limits(),
+    )
+    .map_err(|e| Failure::Host(error_chain(&e)))?;
+    let mut store = new_store(&shared.engine, host);
+    if let Some(sampler) = sampler(shared) {
+        crate::limits::arm_epoch(&mut store, shared.engine.limits().timeout, Some(sampler));
+    }
+    Ok((store, None, stdio, 0))
+}
+
+/// The profiler's sampler, with `--profile`.
+fn sampler(shared: &Shared) -> Option<crate::limits::EpochSampler<Host>> {
+    #[cfg(feature = "profiling")]
+    if let Some(profile) = &shared.profile {
+        return Some(profile.sampler());
+    }
+    let _ = shared;
+    None
+}
+
 async fn respond(
     shared: &Arc<Shared>,
     request: Request<Incoming>,
     tag: RequestTag,
 ) -> Result<Response<HyperOutgoingBody>, Failure> {
-    let host = Host::new(
-        &shared.capabilities,
-        &[],
-        Stdio::Tagged(tag),
-        shared.engine.limits(),
-    )
-    .map_err(|e| Failure::Host(error_chain(&e)))?;
-    let mut store = new_store(&shared.engine, host);
-    #[cfg(feature = "profiling")]
-    if let Some(profile) = &shared.profile {
-        crate::limits::arm_epoch(
-            &mut store,
-            shared.engine.limits().timeout,
-            Some(profile.sampler()),
-        );
-    }
+    let (mut store, warm_proxy, stdio, uses) = checkout(shared, tag)?;
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let incoming = store
         .data_mut()
@@ -621,17 +707,35 @@ async fn respond(
         .map_err(|e| Failure::Host(e.to_string()))?;
     let pre = shared.pre.clone();
     let metrics = shared.metrics.clone();
+    // Where the instance goes after answering, if it may answer again.
+    let keep = shared
+        .warm
+        .clone()
+        .filter(|_| uses.saturating_add(1) < shared.max_uses);
 
     // The guest runs in its own task: it may keep streaming the body after
     // handing over the response head.
     let mut task = tokio::task::spawn(async move {
-        let proxy = pre.instantiate_async(&mut store).await?;
+        let proxy = match warm_proxy {
+            Some(proxy) => proxy,
+            None => pre.instantiate_async(&mut store).await?,
+        };
         let result = proxy
             .wasi_http_incoming_handler()
             .call_handle(&mut store, incoming, outparam)
             .await;
         if let Some(metrics) = metrics {
             metrics.instance_memory(store.data().memory_bytes());
+        }
+        // Only an instance that returned normally is known to be in a state to answer
+        // again; one that trapped or hit a limit is dropped with its store.
+        if let (Ok(()), Some(pool)) = (&result, keep) {
+            pool.put(Warm {
+                store,
+                proxy,
+                stdio,
+                uses: uses + 1,
+            });
         }
         result
     });

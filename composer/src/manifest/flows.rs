@@ -91,7 +91,11 @@ impl Flows {
                 .join(format!("{FLOW_STAGE}.wasm")),
             world: None,
             imports: IndexMap::new(),
-            grants: Default::default(),
+            // Weld's glue keeps nothing between calls (its heap is reset after each).
+            grants: weld_shim::grants::StageGrants {
+                stateless: true,
+                ..Default::default()
+            },
             init: Default::default(),
             engine: None,
             generated: Some(super::Generated::Flows(self.clone())),

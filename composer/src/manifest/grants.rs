@@ -147,6 +147,7 @@ impl<'de> Deserialize<'de> for RawConfig {
 pub(super) fn stage_grants(
     grants: Option<RawGrants>,
     config: IndexMap<String, RawConfig>,
+    stateless: bool,
 ) -> StageGrants {
     let grants = grants.unwrap_or_default();
     StageGrants {
@@ -185,6 +186,7 @@ pub(super) fn stage_grants(
             .collect(),
         network: grants.network,
         host: grants.host,
+        stateless,
     }
 }
 

@@ -171,7 +171,11 @@ impl Http {
                 .join(format!("{HTTP_STAGE}.wasm")),
             world: None,
             imports,
-            grants: Default::default(),
+            // Weld's glue keeps nothing between calls (its heap is reset after each).
+            grants: weld_shim::grants::StageGrants {
+                stateless: true,
+                ..Default::default()
+            },
             init: Default::default(),
             engine: None,
             generated: Some(super::Generated::Http(self.clone())),

@@ -74,8 +74,9 @@ pub struct Stage {
     pub world: Option<String>,
     /// Explicit wiring of imports: import name -> a stage's export, or the host.
     pub imports: IndexMap<String, ImportSource>,
-    /// What it may reach beyond the ambient set (`grants:`), and its configuration
-    /// keys (`config:`).
+    /// What it may reach beyond the ambient set (`grants:`), its configuration
+    /// keys (`config:`), and whether it is declared `stateless:`; all of it is
+    /// recorded in the artifact for the host.
     pub grants: StageGrants,
     /// How its instances start (`init:`).
     pub init: Init,
@@ -168,6 +169,8 @@ struct RawStage {
     config: IndexMap<String, grants::RawConfig>,
     init: Option<Init>,
     engine: Option<JsEngine>,
+    #[serde(default)]
+    stateless: bool,
 }
 
 /// `version:`, checked while parsing so a newer file fails with a clear message.
@@ -291,7 +294,7 @@ impl Manifest {
                         path: dir.join(s.path),
                         world: s.world,
                         imports: s.imports,
-                        grants: grants::stage_grants(s.grants, s.config),
+                        grants: grants::stage_grants(s.grants, s.config, s.stateless),
                         init: s.init.unwrap_or_default(),
                         engine: s
                             .engine

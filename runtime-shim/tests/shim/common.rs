@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+use weld_shim::grants::{ArtifactGrants, FORMAT, SECTION, StageGrants};
+
 /// The fixtures directory.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -119,4 +121,30 @@ pub fn invoke_pipeline(call: &str, extra: &[&str]) -> Ran {
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     run_shim(args)
+}
+
+/// `component` with `grants` appended as its top-level `weld:grants` section, as
+/// `weld compose` writes it, saved as `out`.
+pub fn with_grants(component: &Path, grants: &ArtifactGrants, out: &Path) -> PathBuf {
+    use wasm_encoder::ComponentSection as _;
+    let mut bytes = std::fs::read(component).unwrap();
+    let data = grants.to_section();
+    wasm_encoder::CustomSection {
+        name: SECTION.into(),
+        data: data.as_slice().into(),
+    }
+    .append_to_component(&mut bytes);
+    std::fs::write(out, bytes).unwrap();
+    out.to_path_buf()
+}
+
+/// A record of these stages' grants.
+pub fn grants(stages: &[(&str, StageGrants)]) -> ArtifactGrants {
+    ArtifactGrants {
+        format: FORMAT,
+        stages: stages
+            .iter()
+            .map(|(name, grants)| (name.to_string(), grants.clone()))
+            .collect(),
+    }
 }

@@ -10,47 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use weld_shim::grants::{ArtifactGrants, ConfigKey, FORMAT, FileGrant, SECTION, StageGrants};
+use weld_shim::grants::{ConfigKey, FileGrant, StageGrants};
 
-use super::common::{Ran, run_shim, rust_fixtures, shim, test_dir, wat_component};
-
-/// `component` with `grants` appended as its top-level `weld:grants` section.
-fn with_grants(component: &Path, grants: &ArtifactGrants, out: &Path) -> PathBuf {
-    let mut bytes = std::fs::read(component).unwrap();
-    let data = grants.to_section();
-    let mut body = Vec::new();
-    leb128(&mut body, SECTION.len());
-    body.extend_from_slice(SECTION.as_bytes());
-    body.extend_from_slice(&data);
-    // A custom section: id 0, its size, then the name and the contents.
-    bytes.push(0);
-    leb128(&mut bytes, body.len());
-    bytes.extend_from_slice(&body);
-    std::fs::write(out, bytes).unwrap();
-    out.to_path_buf()
-}
-
-fn leb128(out: &mut Vec<u8>, mut n: usize) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn grants(stages: &[(&str, StageGrants)]) -> ArtifactGrants {
-    ArtifactGrants {
-        format: FORMAT,
-        stages: stages
-            .iter()
-            .map(|(name, grants)| (name.to_string(), grants.clone()))
-            .collect(),
-    }
-}
+use super::common::{
+    Ran, grants, run_shim, rust_fixtures, shim, test_dir, wat_component, with_grants,
+};
 
 /// Stage `tokens` with a required secret `secret` and `region` defaulting to `eu`.
 fn tokens() -> StageGrants {

@@ -1,5 +1,6 @@
 //! `serve`: many requests, concurrency, timeouts answered with 504 while the
-//! server keeps serving, traps answered with 500, graceful shutdown.
+//! server keeps serving, traps answered with 500, graceful shutdown, and the
+//! opt-in reuse of instances.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -7,7 +8,11 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::common::{rust_fixtures, shim};
+use std::path::Path;
+
+use weld_shim::grants::StageGrants;
+
+use super::common::{grants, run_shim, rust_fixtures, shim, test_dir, with_grants};
 
 /// A `weld-shim serve` child process, killed when dropped.
 struct Server {
@@ -24,11 +29,16 @@ struct Server {
 const LOG_WAIT: Duration = Duration::from_secs(30);
 
 impl Server {
+    /// Serves the Rust handler fixture.
     fn start(flags: &[&str]) -> Self {
         let (handler, _) = rust_fixtures();
+        Self::start_with(handler, flags)
+    }
+
+    fn start_with(artifact: &Path, flags: &[&str]) -> Self {
         let mut child = shim()
             .arg("serve")
-            .arg(handler)
+            .arg(artifact)
             .args(["--addr", "127.0.0.1:0"])
             .args(flags)
             .stdin(Stdio::null())
@@ -99,6 +109,19 @@ impl Server {
                 }
             }
         }
+    }
+
+    /// The metrics endpoint's address (started with `--metrics`).
+    fn metrics_addr(&mut self) -> SocketAddr {
+        // Printed before the `Serving` line `start` waited for.
+        let line = self.wait_for_line("the `Metrics http://…` line", LOG_WAIT, |l| {
+            l.trim_start().starts_with("Metrics http://")
+        });
+        line.trim_start()
+            .trim_start_matches("Metrics http://")
+            .trim_end_matches("/metrics")
+            .parse()
+            .unwrap()
     }
 
     /// Sends SIGTERM and waits for the process to exit: its stderr closing is the
@@ -384,16 +407,7 @@ fn json_guest_output_lines_name_request_and_stream() {
 #[test]
 fn metrics_count_requests_failures_by_kind_and_latency() {
     let mut server = Server::start(&["--metrics", "127.0.0.1:0", "--timeout", "300ms"]);
-    // Printed before the `Serving` line `start` waited for.
-    let line = server.wait_for_line("the `Metrics http://…` line", LOG_WAIT, |l| {
-        l.trim_start().starts_with("Metrics http://")
-    });
-    let metrics_addr: SocketAddr = line
-        .trim_start()
-        .trim_start_matches("Metrics http://")
-        .trim_end_matches("/metrics")
-        .parse()
-        .unwrap();
+    let metrics_addr = server.metrics_addr();
     for _ in 0..3 {
         assert_eq!(request(server.addr, "GET", "/", "").0, 200);
     }
@@ -484,4 +498,172 @@ fn profile_bounds_need_a_profile() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--profile <FILE>"), "{stderr}");
+}
+
+/// The value of the sample `name` in a scrape of `--metrics` at `addr`.
+fn metric(addr: SocketAddr, name: &str) -> f64 {
+    let (status, body) = request(addr, "GET", "/metrics", "");
+    assert_eq!(status, 200, "{body}");
+    let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let sample = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == name)
+        .unwrap_or_else(|| panic!("no `{name}` in\n{body}"));
+    match &sample.value {
+        prometheus_parse::Value::Counter(v)
+        | prometheus_parse::Value::Gauge(v)
+        | prometheus_parse::Value::Untyped(v) => *v,
+        other => panic!("unexpected value {other:?}"),
+    }
+}
+
+/// Waits until `idle` instances wait for a request, by the server's metrics: an
+/// instance goes back to the pool when its request's task ends, a moment after
+/// the client has the whole response.
+fn wait_idle(metrics: SocketAddr, idle: f64) {
+    let deadline = Instant::now() + LOG_WAIT;
+    while metric(metrics, "weld_instances_idle") != idle {
+        assert!(
+            Instant::now() < deadline,
+            "the pool never held {idle} idle instances"
+        );
+    }
+}
+
+/// Flags that turn reuse on, keep idle instances for the whole test and report the
+/// pool in metrics.
+fn reusing(max_uses: &'static str) -> Vec<&'static str> {
+    vec![
+        "--max-instance-reuse-count",
+        max_uses,
+        "--idle-instance-timeout",
+        "10min",
+        "--metrics",
+        "127.0.0.1:0",
+    ]
+}
+
+#[test]
+fn every_request_gets_a_fresh_instance_by_default() {
+    let server = Server::start(&[]);
+    for _ in 0..3 {
+        assert_eq!(request(server.addr, "GET", "/count", ""), (200, "1".into()));
+    }
+}
+
+#[test]
+fn a_reused_instance_answers_up_to_the_reuse_count() {
+    let mut server = Server::start(&reusing("3"));
+    let metrics = server.metrics_addr();
+    let mut counts = Vec::new();
+    for n in 1..=7 {
+        let (status, body) = request(server.addr, "GET", "/count", "");
+        assert_eq!(status, 200, "{body}");
+        counts.push(body);
+        // Every third request is its instance's last: it is dropped, not kept.
+        wait_idle(metrics, if n % 3 == 0 { 0.0 } else { 1.0 });
+    }
+    assert_eq!(counts, ["1", "2", "3", "1", "2", "3", "1"]);
+    assert_eq!(metric(metrics, "weld_reused_instance_requests_total"), 4.0);
+}
+
+#[test]
+fn an_instance_that_trapped_or_ran_out_of_time_is_not_reused() {
+    let mut flags = reusing("100");
+    flags.extend(["--timeout", "300ms"]);
+    let mut server = Server::start(&flags);
+    let metrics = server.metrics_addr();
+    assert_eq!(request(server.addr, "GET", "/count", ""), (200, "1".into()));
+    wait_idle(metrics, 1.0);
+    assert_eq!(request(server.addr, "GET", "/count", ""), (200, "2".into()));
+    wait_idle(metrics, 1.0);
+    // The trap takes the only idle instance, and it is not given back.
+    assert_eq!(request(server.addr, "GET", "/trap", "").0, 500);
+    assert_eq!(metric(metrics, "weld_instances_idle"), 0.0);
+    assert_eq!(request(server.addr, "GET", "/count", ""), (200, "1".into()));
+    wait_idle(metrics, 1.0);
+    // The deadline is armed for each request a warm instance takes.
+    assert_eq!(request(server.addr, "GET", "/spin", "").0, 504);
+    assert_eq!(metric(metrics, "weld_instances_idle"), 0.0);
+    assert_eq!(request(server.addr, "GET", "/count", ""), (200, "1".into()));
+}
+
+#[test]
+fn reuse_is_refused_unless_every_stage_is_declared_stateless() {
+    let dir = test_dir("reuse-stateless");
+    let (handler, _) = rust_fixtures();
+    let stateless = StageGrants {
+        stateless: true,
+        ..Default::default()
+    };
+    let mixed = with_grants(
+        handler,
+        &grants(&[
+            ("front", stateless.clone()),
+            ("tokens", StageGrants::default()),
+        ]),
+        &dir.join("mixed.wasm"),
+    );
+    let ran = run_shim([
+        "serve".as_ref(),
+        mixed.as_os_str(),
+        "--addr".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--max-instance-reuse-count".as_ref(),
+        "2".as_ref(),
+    ]);
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr.contains(&format!(
+            "error: cannot reuse instances of `{}`: stage `tokens` is not declared `stateless: true` in its pipeline.yaml",
+            mixed.display()
+        )),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("help: a reused instance keeps"),
+        "{}",
+        ran.stderr
+    );
+
+    let all = with_grants(
+        handler,
+        &grants(&[("front", stateless.clone()), ("tokens", stateless)]),
+        &dir.join("stateless.wasm"),
+    );
+    let mut server = Server::start_with(&all, &reusing("2"));
+    let metrics = server.metrics_addr();
+    assert_eq!(request(server.addr, "GET", "/count", ""), (200, "1".into()));
+    wait_idle(metrics, 1.0);
+    assert_eq!(request(server.addr, "GET", "/count", ""), (200, "2".into()));
+}
+
+#[test]
+fn a_reused_instance_tags_its_output_with_the_request_it_serves() {
+    let mut server = Server::start(&reusing("2"));
+    let metrics = server.metrics_addr();
+    assert_eq!(request(server.addr, "GET", "/log", "").0, 200);
+    wait_idle(metrics, 1.0);
+    assert_eq!(request(server.addr, "GET", "/log", "").0, 200);
+    let mut ids = Vec::new();
+    for nth in 0..2 {
+        let line = server.wait_for_line("an access log line of /log", LOG_WAIT, |l| {
+            request_tag(l)
+                .is_some_and(|(id, rest)| rest.starts_with("GET /log 200 ") && !ids.contains(&id))
+        });
+        ids.push(request_tag(&line).unwrap().0);
+        assert_eq!(ids.len(), nth + 1);
+    }
+    for id in ids {
+        server.wait_for_line("the request's stdout line", LOG_WAIT, |l| {
+            l == format!("[req {id}] out: one line")
+        });
+        // The first request's unfinished line is written when the instance takes the
+        // second; the second's when the instance, at its reuse count, is dropped.
+        server.wait_for_line("the request's unfinished stderr line", LOG_WAIT, |l| {
+            l == format!("[req {id}] err: no newline")
+        });
+    }
 }

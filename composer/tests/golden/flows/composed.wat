@@ -964,5 +964,5 @@
   (@producers
     (processed-by "weld" "0.1.0")
   )
-  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22api\22:{},\22format\22:{},\22weld-flows\22:{},\22words\22:{}}}")
+  (@custom "weld:grants" "{\22format\22:1,\22stages\22:{\22api\22:{},\22format\22:{},\22weld-flows\22:{\22stateless\22:true},\22words\22:{}}}")
 )
