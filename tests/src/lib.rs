@@ -149,6 +149,8 @@ pub struct Server {
     child: Child,
     /// `127.0.0.1:<port>`.
     pub addr: String,
+    /// Where its metrics are served, when started with `--metrics`.
+    pub metrics: Option<String>,
     /// What it wrote to stderr after its address (access log, errors, guest output).
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
@@ -171,11 +173,15 @@ impl Server {
             .spawn()
             .expect("weld-shim serve starts");
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut metrics = None;
         let addr = loop {
             let line = lines
                 .next()
                 .expect("weld-shim serve printed its address before exiting")
                 .unwrap();
+            if let Some(rest) = line.trim().strip_prefix("Metrics http://") {
+                metrics = Some(rest.trim_end_matches("/metrics").to_string());
+            }
             if let Some(rest) = line.trim().strip_prefix("Serving http://") {
                 break rest.trim_end_matches('/').to_string();
             }
@@ -188,7 +194,23 @@ impl Server {
                 sink.lock().unwrap().push(line);
             }
         });
-        Server { child, addr, log }
+        Server {
+            child,
+            addr,
+            metrics,
+            log,
+        }
+    }
+
+    /// The value of the unlabelled sample `name` in its metrics (started with `--metrics`).
+    pub fn metric(&self, name: &str) -> f64 {
+        let addr = self.metrics.as_deref().expect("started with --metrics");
+        let (status, body) = http_request(addr, "GET", "/metrics", &[], "");
+        assert_eq!(status, 200, "{body}");
+        body.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no `{name}` in\n{body}"))
     }
 
     /// The server's stderr from its first line up to the one containing `until`

@@ -64,64 +64,109 @@ fn the_hand_written_gateway_serves_orders_too() {
     serves_orders(gateway_artifact());
 }
 
+/// A request: method, path, headers, body.
+type Request = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, String)>,
+    String,
+);
+
+/// Requests down every path of the API: health, an order, every 401 reason, Basic
+/// auth, 400s, 413, 405s, 404.
+fn every_path() -> Vec<Request> {
+    let auth = format!("Bearer {}", mint_token("alice", now() + 3600));
+    let expired = format!("Bearer {}", mint_token("alice", now() - 10));
+    let big = format!(r#"{{"customer":"{}","items":[]}}"#, "x".repeat(70_000));
+    let with = |value: &str| vec![("authorization", value.to_string())];
+    vec![
+        ("GET", "/health", vec![], String::new()),
+        ("POST", "/orders", with(&auth), ORDER.into()),
+        ("POST", "/orders", vec![], ORDER.into()),
+        ("POST", "/orders", with(&expired), ORDER.into()),
+        ("POST", "/orders", with("Basic YWxpY2U6eA=="), ORDER.into()),
+        ("POST", "/orders", with("Bearer a.b.c"), ORDER.into()),
+        (
+            "POST",
+            "/orders",
+            with(&auth),
+            r#"{"customer":"","items":[]}"#.into(),
+        ),
+        ("POST", "/orders", with(&auth), "not json".into()),
+        ("POST", "/orders", with(&auth), big),
+        ("GET", "/orders", vec![], String::new()),
+        ("POST", "/health", vec![], String::new()),
+        ("GET", "/nowhere", vec![], String::new()),
+    ]
+}
+
+/// Sends `request` to both servers and checks they answer alike: status, JSON body
+/// and the headers a client acts on.
+fn answer_alike(a: &Server, b: &Server, request: &Request) {
+    let (method, path, headers, body) = request;
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let x = weld_e2e::http_exchange(&a.addr, method, path, &headers, body);
+    let y = weld_e2e::http_exchange(&b.addr, method, path, &headers, body);
+    let what = format!("{method} {path} {headers:?}");
+    assert_eq!(x.status, y.status, "{what}: {} vs {}", x.body, y.body);
+    // Compared as JSON: serde_json orders the gateway's keys, the glue writes
+    // `error` first.
+    let json = |r: &weld_e2e::HttpResponse| -> serde_json::Value {
+        serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{what}: {e}: {}", r.body))
+    };
+    assert_eq!(json(&x), json(&y), "{what}");
+    for header in ["content-type", "allow", "www-authenticate"] {
+        assert_eq!(x.header(header), y.header(header), "{what}: `{header}`");
+    }
+}
+
 #[test]
 fn routes_and_the_hand_written_gateway_answer_alike() {
     let routes = Server::start(artifact(), &EDGE_API_CONFIG);
     let gateway = Server::start(gateway_artifact(), &EDGE_API_CONFIG);
-    let auth = format!("Bearer {}", mint_token("alice", now() + 3600));
-    let expired = format!("Bearer {}", mint_token("alice", now() - 10));
-    let big = format!(r#"{{"customer":"{}","items":[]}}"#, "x".repeat(70_000));
-    type Request<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str);
-    let requests: [Request<'_>; 12] = [
-        ("GET", "/health", vec![], ""),
-        ("POST", "/orders", vec![("authorization", &auth)], ORDER),
-        ("POST", "/orders", vec![], ORDER),
-        ("POST", "/orders", vec![("authorization", &expired)], ORDER),
-        (
-            "POST",
-            "/orders",
-            vec![("authorization", "Basic YWxpY2U6eA==")],
-            ORDER,
-        ),
-        (
-            "POST",
-            "/orders",
-            vec![("authorization", "Bearer a.b.c")],
-            ORDER,
-        ),
-        (
-            "POST",
-            "/orders",
-            vec![("authorization", &auth)],
-            r#"{"customer":"","items":[]}"#,
-        ),
-        (
-            "POST",
-            "/orders",
-            vec![("authorization", &auth)],
-            "not json",
-        ),
-        ("POST", "/orders", vec![("authorization", &auth)], &big),
-        ("GET", "/orders", vec![], ""),
-        ("POST", "/health", vec![], ""),
-        ("GET", "/nowhere", vec![], ""),
-    ];
-    for (method, path, headers, body) in &requests {
-        let a = weld_e2e::http_exchange(&routes.addr, method, path, headers, body);
-        let b = weld_e2e::http_exchange(&gateway.addr, method, path, headers, body);
-        let what = format!("{method} {path} {headers:?}");
-        assert_eq!(a.status, b.status, "{what}: {} vs {}", a.body, b.body);
-        // Compared as JSON: serde_json orders the gateway's keys, the glue writes
-        // `error` first.
-        let json = |r: &weld_e2e::HttpResponse| -> serde_json::Value {
-            serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{what}: {e}: {}", r.body))
-        };
-        assert_eq!(json(&a), json(&b), "{what}");
-        for header in ["content-type", "allow", "www-authenticate"] {
-            assert_eq!(a.header(header), b.header(header), "{what}: `{header}`");
-        }
+    for request in every_path() {
+        answer_alike(&routes, &gateway, &request);
     }
     assert!(routes.stop() && gateway.stop());
+}
+
+#[test]
+fn a_reused_instance_answers_every_request_as_a_fresh_one_would() {
+    // Every stage of the sample is declared stateless, so the operator may turn reuse
+    // on: one instance (Rust, Go and JS stages) then answers every request in turn.
+    let fresh = Server::start(artifact(), &EDGE_API_CONFIG);
+    let mut flags = EDGE_API_CONFIG.to_vec();
+    flags.extend([
+        "--max-instance-reuse-count",
+        "1000",
+        "--idle-instance-timeout",
+        "10min",
+        "--metrics",
+        "127.0.0.1:0",
+    ]);
+    let reused = Server::start(artifact(), &flags);
+    let requests = every_path();
+    for _round in 0..2 {
+        for request in &requests {
+            answer_alike(&fresh, &reused, request);
+            // The instance is back in the pool once its request's task ends, a
+            // moment after the response: wait for it, so the next request reuses it.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while reused.metric("weld_instances_idle") != 1.0 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "never back in the pool"
+                );
+            }
+        }
+    }
+    let answered = 2 * requests.len() as f64;
+    assert_eq!(
+        reused.metric("weld_reused_instance_requests_total"),
+        answered - 1.0,
+        "every request but the first was answered by the same instance"
+    );
+    assert!(fresh.stop() && reused.stop());
 }
 
 #[test]

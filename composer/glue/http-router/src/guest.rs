@@ -9,7 +9,7 @@ use alloc::{
 use crate::{
     reply::{self, Reply},
     routing::{self, Routed},
-    table::{Action, Route, Table, TableError},
+    table::{Action, Headers, Route, Table, TableError},
     text,
 };
 
@@ -92,6 +92,17 @@ fn serve(request: IncomingRequest) -> Reply {
         Routed::NotFound => return Reply::not_found(path),
         Routed::MethodNotAllowed(allow) => return Reply::method_not_allowed(&allow),
     };
+    if route.middleware().next().is_none()
+        && let Action::Respond {
+            status,
+            headers,
+            body,
+        } = route.action
+    {
+        // Nothing would read the request: answer without asking the host for its
+        // headers and body (a dozen host calls, a fifth of a warm `GET /health`).
+        return fixed_reply(status, headers, body);
+    }
 
     let headers = read_headers(&request);
     let too_large = headers.iter().any(|(name, value)| {
@@ -132,14 +143,19 @@ fn run(route: &Route<'_>, mut request: Request) -> Reply {
             status,
             headers,
             body,
-        } => Reply {
-            status,
-            headers: headers
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.to_string()))
-                .collect(),
-            body: body.to_vec(),
-        },
+        } => fixed_reply(status, headers, body),
+    }
+}
+
+/// A route's fixed response (`respond:`).
+fn fixed_reply(status: u16, headers: Headers<'_>, body: &[u8]) -> Reply {
+    Reply {
+        status,
+        headers: headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect(),
+        body: body.to_vec(),
     }
 }
 
