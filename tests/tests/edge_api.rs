@@ -160,7 +160,7 @@ fn a_reused_instance_answers_every_request_as_a_fresh_one_would() {
             }
         }
     }
-    let answered = 2 * requests.len() as f64;
+    let answered = (2 * requests.len()) as f64;
     assert_eq!(
         reused.metric("weld_reused_instance_requests_total"),
         answered - 1.0,
