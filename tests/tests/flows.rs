@@ -337,7 +337,7 @@ fn check_warns_that_the_flow_without_on_error_traps_at_its_step() {
     // The glue is a stage of the graph, wired to the stages it calls.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("weld-flows (wasm)")
+        stdout.contains("weld-flows (wasm, stateless)")
             && stdout.contains("import test:flows/shapes <- shapes.test:flows/shapes")
             && stdout.contains("import test:flows/api <- api.test:flows/api")
             && stdout.contains("test:flows/api <- weld-flows.test:flows/api"),

@@ -142,7 +142,7 @@ fn the_generated_component_is_a_stage_of_the_graph() {
     assert!(out.status.success(), "{}", text(&out));
     let summary = text(&out);
     assert!(
-        summary.contains("weld-http (wasm)")
+        summary.contains("weld-http (wasm, stateless)")
             && summary.contains("import handler-echo <- echo.weld:http/handler@0.1.0")
             && summary.contains("import middleware-gate <- gate.weld:http/middleware@0.1.0")
             && summary.contains("wasi:http/incoming-handler@0.2.12 <- weld-http."),

@@ -110,7 +110,7 @@ fn check_and_graph_show_the_flow_glue_and_its_wires() {
     let c = composed();
     let out = ok(weld(&c.dir, &["check", "pipeline.yaml"]));
     for line in [
-        "weld-flows (wasm)",
+        "weld-flows (wasm, stateless)",
         "import demo:text/clean <- clean.demo:text/clean  (explicit)",
         "import demo:text/style <- style.demo:text/style  (explicit)",
         "import demo:text/pipeline <- app.demo:text/pipeline  (explicit)",
