@@ -150,7 +150,7 @@ impl Checked {
                 .unwrap_or_default();
             let _ = writeln!(out, "  {name}{users}");
         }
-        let kept: Vec<&str> = checked
+        let not_stateless: Vec<&str> = checked
             .manifest
             .stages
             .values()
@@ -161,13 +161,13 @@ impl Checked {
             out,
             "\ninstances (`weld-shim serve --max-instance-reuse-count N` may reuse them only if every stage is stateless):"
         );
-        if kept.is_empty() {
+        if not_stateless.is_empty() {
             let _ = writeln!(out, "  reusable: every stage is declared `stateless: true`");
         } else {
             let _ = writeln!(
                 out,
                 "  one per request: not declared `stateless: true`: {}",
-                kept.join(", ")
+                not_stateless.join(", ")
             );
         }
         out
