@@ -504,3 +504,23 @@ pub fn compose_fixture(
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (tmp, dir.clone(), dir.join(output), stderr)
 }
+
+/// Composes `dir`'s pipeline.yaml again, without the build cache, and checks the bytes
+/// are `artifact`'s.
+pub fn assert_recomposes_identically(dir: &Path, artifact: &Path) {
+    let out = weld(
+        dir,
+        &[
+            "compose",
+            "pipeline.yaml",
+            "-o",
+            "build/again.wasm",
+            "--no-cache",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        std::fs::read(dir.join("build/again.wasm")).unwrap(),
+        std::fs::read(artifact).unwrap()
+    );
+}

@@ -9,7 +9,9 @@
 
 use std::{path::PathBuf, process::Output, sync::OnceLock};
 
-use weld_e2e::{component_exports, compose_fixture, ok, repo, shim, text, weld};
+use weld_e2e::{
+    assert_recomposes_identically, component_exports, compose_fixture, ok, repo, shim, text, weld,
+};
 
 struct Composed {
     _tmp: tempfile::TempDir,
@@ -353,20 +355,5 @@ fn check_warns_that_the_flow_without_on_error_traps_at_its_step() {
 
 #[test]
 fn composing_twice_gives_the_same_bytes() {
-    let dir = &composed().dir;
-    let out = weld(
-        dir,
-        &[
-            "compose",
-            "pipeline.yaml",
-            "-o",
-            "build/again.wasm",
-            "--no-cache",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        std::fs::read(dir.join("build/again.wasm")).unwrap(),
-        std::fs::read(&composed().artifact).unwrap()
-    );
+    assert_recomposes_identically(&composed().dir, &composed().artifact);
 }

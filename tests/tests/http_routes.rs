@@ -6,7 +6,10 @@
 
 use std::{path::PathBuf, sync::OnceLock};
 
-use weld_e2e::{HttpResponse, Server, compose_fixture, http_exchange, text, wasmtime_serve, weld};
+use weld_e2e::{
+    HttpResponse, Server, assert_recomposes_identically, compose_fixture, http_exchange, text,
+    wasmtime_serve, weld,
+};
 
 struct Composed {
     _tmp: tempfile::TempDir,
@@ -155,20 +158,5 @@ fn the_generated_component_is_a_stage_of_the_graph() {
 
 #[test]
 fn composing_twice_gives_the_same_bytes() {
-    let dir = &composed().dir;
-    let out = weld(
-        dir,
-        &[
-            "compose",
-            "pipeline.yaml",
-            "-o",
-            "build/again.wasm",
-            "--no-cache",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        std::fs::read(dir.join("build/again.wasm")).unwrap(),
-        std::fs::read(&composed().artifact).unwrap()
-    );
+    assert_recomposes_identically(&composed().dir, &composed().artifact);
 }

@@ -81,25 +81,12 @@ impl Flows {
     /// Its imports are wired once the WIT says which interfaces the steps call
     /// ([`crate::glue::flow::check`]).
     pub(super) fn stage(&self, dir: &std::path::Path) -> Stage {
-        Stage {
-            name: StageName::try_from(FLOW_STAGE.to_string()).expect("a valid name"),
-            lang: super::Lang::Wasm,
-            // Where the build writes it (in the default work folder), for messages.
-            path: dir
-                .join(".weld")
-                .join("generated")
-                .join(format!("{FLOW_STAGE}.wasm")),
-            world: None,
-            imports: IndexMap::new(),
-            // Weld's glue keeps nothing between calls (its heap is reset after each).
-            grants: weld_shim::grants::StageGrants {
-                stateless: true,
-                ..Default::default()
-            },
-            init: Default::default(),
-            engine: None,
-            generated: Some(super::Generated::Flows(self.clone())),
-        }
+        Stage::generated(
+            FLOW_STAGE,
+            dir,
+            IndexMap::new(),
+            super::Generated::Flows(self.clone()),
+        )
     }
 }
 

@@ -161,25 +161,12 @@ impl Http {
                 }),
             );
         }
-        Stage {
-            name: StageName::try_from(HTTP_STAGE.to_string()).expect("a valid name"),
-            lang: super::Lang::Wasm,
-            // Where the build writes it (in the default work folder), for messages.
-            path: dir
-                .join(".weld")
-                .join("generated")
-                .join(format!("{HTTP_STAGE}.wasm")),
-            world: None,
+        Stage::generated(
+            HTTP_STAGE,
+            dir,
             imports,
-            // Weld's glue keeps nothing between calls (its heap is reset after each).
-            grants: weld_shim::grants::StageGrants {
-                stateless: true,
-                ..Default::default()
-            },
-            init: Default::default(),
-            engine: None,
-            generated: Some(super::Generated::Http(self.clone())),
-        }
+            super::Generated::Http(self.clone()),
+        )
     }
 }
 

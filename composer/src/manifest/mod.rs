@@ -86,6 +86,36 @@ pub struct Stage {
     pub generated: Option<Generated>,
 }
 
+impl Stage {
+    /// The stage Weld generates from a section of the pipeline, named `name`.
+    fn generated(
+        name: &str,
+        dir: &Path,
+        imports: IndexMap<String, ImportSource>,
+        generated: Generated,
+    ) -> Stage {
+        Stage {
+            name: StageName::try_from(name.to_string()).expect("a valid name"),
+            lang: Lang::Wasm,
+            // Where the build writes it (in the default work folder), for messages.
+            path: dir
+                .join(".weld")
+                .join("generated")
+                .join(format!("{name}.wasm")),
+            world: None,
+            imports,
+            // Weld's glue keeps nothing between calls (its heap is reset after each).
+            grants: StageGrants {
+                stateless: true,
+                ..Default::default()
+            },
+            init: Init::default(),
+            engine: None,
+            generated: Some(generated),
+        }
+    }
+}
+
 /// What a generated stage is made from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Generated {
