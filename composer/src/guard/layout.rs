@@ -1,6 +1,6 @@
 //! The bytes of an interface's own refusal, laid out by the canonical ABI.
 //!
-//! A refused call returns a constant: an empty list, `none`, `ok` of one of those, or
+//! A refused call returns a constant: an empty list (at a dangling, aligned address), `none`, `ok` of one of those, or
 //! `err` of the error code the interface reserves for a denial. The guard keeps each
 //! constant in a data segment and returns a pointer to it.
 
@@ -24,7 +24,16 @@ pub fn refusal(resolve: &Resolve, sizes: &SizeAlign, ty: &Type) -> Option<Vec<u8
     };
     match &resolve.types[*id].kind {
         TypeDefKind::Type(inner) => refusal(resolve, sizes, inner),
-        TypeDefKind::List(_) | TypeDefKind::Option(_) => Some(vec![0; size]),
+        TypeDefKind::List(element) => {
+            // An empty list at a non-null, aligned address, as an allocator hands out
+            // for zero bytes: code reading the list into its own (Rust's `Vec`) may
+            // not be given a null pointer.
+            let mut bytes = vec![0; size];
+            let align = sizes.align(element).align_wasm32() as u32;
+            bytes[..4].copy_from_slice(&align.to_le_bytes());
+            Some(bytes)
+        }
+        TypeDefKind::Option(_) => Some(vec![0; size]),
         TypeDefKind::Result(r) => {
             let payload = sizes
                 .payload_offset(Int::U8, [r.ok.as_ref(), r.err.as_ref()])

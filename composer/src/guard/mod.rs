@@ -15,6 +15,9 @@
 //!   stage asks for `key`, the host is asked for `<stage>.<key>`, a default answers
 //!   when the host has no value).
 //!
+//! A denied interface is answered inside the stage's own component instead where its
+//! shape allows ([`inline`]): same refusals, no guard instance and no adapters.
+//!
 //! The guard imports from the host only what it forwards, so the artifact imports the
 //! union of the grants plus the ambient set. It is generated in process: each stage's
 //! own WIT (decoded from its component) gives the exact interfaces and versions,
@@ -22,6 +25,7 @@
 //! guard for all stages, not one each: every guard instance costs a core instance and
 //! a memory slot at each instantiation (see BENCHMARKS.md, "Per-stage guards").
 
+pub mod inline;
 mod layout;
 mod module;
 pub mod report;

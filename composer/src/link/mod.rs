@@ -117,11 +117,38 @@ pub fn link(
     let mut instances: HashMap<StageName, NodeId> = HashMap::new();
     let mut aliases: HashMap<(StageName, String), NodeId> = HashMap::new();
 
-    let plans: Vec<StagePlan> = stages
+    let mut plans: Vec<StagePlan> = stages
         .order
         .iter()
         .map(|stage| StagePlan::of(&manifest.stages[stage], wiring))
         .collect();
+    // Denials answered inside a stage's own component leave nothing for the guard.
+    let mut packages = packages.clone();
+    for (stage, plan) in stages.order.iter().zip(&mut plans) {
+        let Some(inlined) =
+            crate::guard::inline::inline(stage.as_str(), graph[packages[stage]].bytes(), plan)
+        else {
+            continue;
+        };
+        let failed = |source: anyhow::Error| LinkError::PlaceGuard {
+            stage: stage.clone(),
+            source,
+        };
+        graph.unregister_package(packages[stage]);
+        let package = wac_graph::types::Package::from_bytes(
+            &format!("stage:{stage}"),
+            None,
+            inlined.bytes,
+            graph.types_mut(),
+        )
+        .map_err(failed)?;
+        let id = graph
+            .register_package(package)
+            .map_err(|e| failed(e.into()))?;
+        packages.insert(stage.clone(), id);
+        plan.guarded
+            .retain(|import, _| !inlined.removed.contains(import));
+    }
     let guarded: Vec<GuardedStage<'_>> = stages
         .order
         .iter()
@@ -138,7 +165,7 @@ pub fn link(
         None => None,
     };
 
-    let providers = register_type_providers(&mut graph, packages, wiring, stages)?;
+    let providers = register_type_providers(&mut graph, &packages, wiring, stages)?;
 
     for stage in &stages.order {
         let instance = graph.instantiate(packages[stage]);

@@ -104,8 +104,8 @@
       (type (;0;) (func (param i32)))
       (type (;1;) (func (param i32 i32 i32 i32)))
       (type (;2;) (func (param i32 i32)))
-      (type (;3;) (func (result i32)))
-      (type (;4;) (func (param i32 i64) (result i32)))
+      (type (;3;) (func (param i32 i64) (result i32)))
+      (type (;4;) (func (result i32)))
       (type (;5;) (func (param i32 i32 i32) (result i32)))
       (type (;6;) (func (param i32 i32) (result i32)))
       (type (;7;) (func (param i32 i32 i32 i32) (result i32)))
@@ -115,49 +115,31 @@
       (import "wasi:http/types@0.2.6" "[resource-drop]request-options" (func $import3 (;3;) (type 0) (param i32)))
       (import "wasi:http/types@0.2.6" "[method]outgoing-request.authority" (func $import4 (;4;) (type 2) (param i32 i32)))
       (memory (;0;) 1)
-      (global $heap_base (;0;) i32 i32.const 112)
-      (global $heap (;1;) (mut i32) i32.const 112)
+      (global $heap_base (;0;) i32 i32.const 104)
+      (global $heap (;1;) (mut i32) i32.const 104)
       (export "memory" (memory 0))
-      (export "weld-guard-back:cli/environment@0.2.6#get-environment" (func $f1))
-      (export "cabi_post_weld-guard-back:cli/environment@0.2.6#get-environment" (func 6))
-      (export "weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (func $f2))
-      (export "cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (func 8))
-      (export "weld-guard-back:filesystem/preopens@0.2.6#get-directories" (func $f3))
-      (export "cabi_post_weld-guard-back:filesystem/preopens@0.2.6#get-directories" (func 10))
-      (export "weld-guard-front:cli/environment@0.2.6#get-environment" (func $f4))
-      (export "cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment" (func 12))
-      (export "weld-guard-front:http/outgoing-handler@0.2.6#handle" (func $f5))
-      (export "cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle" (func 14))
-      (export "cabi_realloc" (func 16))
-      (func $f1 (;5;) (type 3) (result i32)
+      (export "weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (func $f1))
+      (export "cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (func 6))
+      (export "weld-guard-front:cli/environment@0.2.6#get-environment" (func $f2))
+      (export "cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment" (func 8))
+      (export "weld-guard-front:http/outgoing-handler@0.2.6#handle" (func $f3))
+      (export "cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle" (func 10))
+      (export "cabi_realloc" (func 12))
+      (func $f1 (;5;) (type 3) (param i32 i64) (result i32)
         i32.const 16
       )
       (func (;6;) (type 0) (param i32)
         global.get $heap_base
         global.set $heap
       )
-      (func $f2 (;7;) (type 4) (param i32 i64) (result i32)
-        i32.const 24
-      )
-      (func (;8;) (type 0) (param i32)
-        global.get $heap_base
-        global.set $heap
-      )
-      (func $f3 (;9;) (type 3) (result i32)
-        i32.const 16
-      )
-      (func (;10;) (type 0) (param i32)
-        global.get $heap_base
-        global.set $heap
-      )
-      (func $f4 (;11;) (type 3) (result i32)
+      (func $f2 (;7;) (type 4) (result i32)
         (local $list i32) (local $len i32) (local $i i32) (local $kept i32) (local $entry i32) (local $name i32) (local $name_len i32)
-        i32.const 32
+        i32.const 24
         call $import0
-        i32.const 32
+        i32.const 24
         i32.load
         local.set $list
-        i32.const 32
+        i32.const 24
         i32.load offset=4
         local.set $len
         block $done
@@ -181,7 +163,7 @@
             i32.const 0
             local.get $name
             local.get $name_len
-            i32.const 40
+            i32.const 32
             i32.const 2
             call $eq
             i32.or
@@ -206,27 +188,27 @@
             br $next
           end
         end
-        i32.const 32
+        i32.const 24
         local.get $kept
         i32.store offset=4
-        i32.const 32
+        i32.const 24
       )
-      (func (;12;) (type 0) (param i32)
+      (func (;8;) (type 0) (param i32)
         global.get $heap_base
         global.set $heap
       )
-      (func $f5 (;13;) (type 5) (param i32 i32 i32) (result i32)
+      (func $f3 (;9;) (type 5) (param i32 i32 i32) (result i32)
         (local $ptr i32) (local $len i32) (local $host_len i32) (local $ok i32)
         local.get 0
-        i32.const 84
+        i32.const 76
         call $import4
-        i32.const 84
+        i32.const 76
         i32.load8_u
         if ;; label = @1
-          i32.const 84
+          i32.const 76
           i32.load offset=4
           local.set $ptr
-          i32.const 84
+          i32.const 76
           i32.load offset=8
           local.set $len
           local.get $ptr
@@ -243,7 +225,7 @@
             local.get $host_len
             i32.const 0
             i32.sub
-            i32.const 96
+            i32.const 88
             i32.const 15
             call $eq_lower
             if ;; label = @3
@@ -257,9 +239,9 @@
           local.get 0
           local.get 1
           local.get 2
-          i32.const 44
+          i32.const 36
           call $import1
-          i32.const 44
+          i32.const 36
           return
         end
         local.get 0
@@ -269,13 +251,13 @@
           local.get 2
           call $import3
         end
-        i32.const 64
+        i32.const 56
       )
-      (func (;14;) (type 0) (param i32)
+      (func (;10;) (type 0) (param i32)
         global.get $heap_base
         global.set $heap
       )
-      (func $alloc (;15;) (type 6) (param $size i32) (param $align i32) (result i32)
+      (func $alloc (;11;) (type 6) (param $size i32) (param $align i32) (result i32)
         (local $at i32) (local $end i32) (local $have i32)
         global.get $heap
         local.get $align
@@ -317,7 +299,7 @@
         global.set $heap
         local.get $at
       )
-      (func (;16;) (type 7) (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+      (func (;12;) (type 7) (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
         (local $at i32)
         local.get $size
         local.get $align
@@ -337,7 +319,7 @@
         end
         local.get $at
       )
-      (func $eq (;17;) (type 7) (param $a i32) (param $a_len i32) (param $b i32) (param $b_len i32) (result i32)
+      (func $eq (;13;) (type 7) (param $a i32) (param $a_len i32) (param $b i32) (param $b_len i32) (result i32)
         (local $i i32)
         local.get $a_len
         local.get $b_len
@@ -374,7 +356,7 @@
         end
         i32.const 1
       )
-      (func $eq_lower (;18;) (type 7) (param $a i32) (param $a_len i32) (param $b i32) (param $b_len i32) (result i32)
+      (func $eq_lower (;14;) (type 7) (param $a i32) (param $a_len i32) (param $b i32) (param $b_len i32) (result i32)
         (local $i i32) (local $c i32)
         local.get $a_len
         local.get $b_len
@@ -424,7 +406,7 @@
         end
         i32.const 1
       )
-      (func $host_part (;19;) (type 6) (param $at i32) (param $len i32) (result i32)
+      (func $host_part (;15;) (type 6) (param $at i32) (param $len i32) (result i32)
         (local $i i32) (local $c i32)
         local.get $len
         local.set $i
@@ -469,10 +451,10 @@
         end
         local.get $len
       )
-      (data (;0;) (i32.const 24) "\01\00\00\00\00\00\00\00")
-      (data (;1;) (i32.const 40) "TZ")
-      (data (;2;) (i32.const 64) "\01\00\00\00\01\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00")
-      (data (;3;) (i32.const 96) "api.example.com")
+      (data (;0;) (i32.const 16) "\01\00\00\00\00\00\00\00")
+      (data (;1;) (i32.const 32) "TZ")
+      (data (;2;) (i32.const 56) "\01\00\00\00\01\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00")
+      (data (;3;) (i32.const 88) "api.example.com")
       (@producers
         (processed-by "wit-component" "0.262.0")
       )
@@ -571,34 +553,13 @@
         (with "shim" (instance $wit-component-shim-instance))
       )
     )
-    (type (;15;) (tuple string string))
-    (type (;16;) (list 15))
-    (type (;17;) (func (result 16)))
-    (alias core export $main "weld-guard-back:cli/environment@0.2.6#get-environment" (core func $weld-guard-back:cli/environment@0.2.6#get-environment (;9;)))
-    (alias core export $main "cabi_post_weld-guard-back:cli/environment@0.2.6#get-environment" (core func $cabi_post_weld-guard-back:cli/environment@0.2.6#get-environment (;10;)))
-    (func $"#func3 get-environment" (@name "get-environment") (;3;) (type 17) (canon lift (core func $weld-guard-back:cli/environment@0.2.6#get-environment) (memory $memory) string-encoding=utf8 (post-return $cabi_post_weld-guard-back:cli/environment@0.2.6#get-environment)))
-    (component $weld-guard-back:cli/environment@0.2.6-shim-component (;0;)
-      (type (;0;) (tuple string string))
-      (type (;1;) (list 0))
-      (type (;2;) (func (result 1)))
-      (import "import-func-get-environment" (func (;0;) (type 2)))
-      (type (;3;) (tuple string string))
-      (type (;4;) (list 3))
-      (type (;5;) (func (result 4)))
-      (export (;1;) "get-environment" (func 0) (func (type 5)))
-    )
-    (instance $weld-guard-back:cli/environment@0.2.6-shim-instance (;3;) (instantiate $weld-guard-back:cli/environment@0.2.6-shim-component
-        (with "import-func-get-environment" (func $"#func3 get-environment"))
-      )
-    )
-    (export $weld-guard-back:cli/environment@0.2.6 (;4;) "weld-guard-back:cli/environment@0.2.6" (instance $weld-guard-back:cli/environment@0.2.6-shim-instance))
-    (type (;18;) (borrow $descriptor))
-    (type (;19;) (result u32 (error 8)))
-    (type (;20;) (func (param "self" 18) (param "offset" u64) (result 19)))
-    (alias core export $main "weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (core func $"weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (;11;)))
-    (alias core export $main "cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (core func $"cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (;12;)))
-    (func $"[method]descriptor.read-via-stream" (;4;) (type 20) (canon lift (core func $"weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream") (memory $memory) (post-return $"cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream")))
-    (component $weld-guard-back:filesystem/types@0.2.6-shim-component (;1;)
+    (type (;15;) (borrow $descriptor))
+    (type (;16;) (result u32 (error 8)))
+    (type (;17;) (func (param "self" 15) (param "offset" u64) (result 16)))
+    (alias core export $main "weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (core func $"weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (;9;)))
+    (alias core export $main "cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (core func $"cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream" (;10;)))
+    (func $"[method]descriptor.read-via-stream" (;3;) (type 17) (canon lift (core func $"weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream") (memory $memory) (post-return $"cabi_post_weld-guard-back:filesystem/types@0.2.6#[method]descriptor.read-via-stream")))
+    (component $weld-guard-back:filesystem/types@0.2.6-shim-component (;0;)
       (import "import-type-descriptor" (type (;0;) (sub resource)))
       (type (;1;) (borrow 0))
       (type (;2;) (enum "access" "not-permitted"))
@@ -614,49 +575,20 @@
       (type (;11;) (func (param "self" 9) (param "offset" u64) (result 10)))
       (export (;1;) "[method]descriptor.read-via-stream" (func 0) (func (type 11)))
     )
-    (instance $weld-guard-back:filesystem/types@0.2.6-shim-instance (;5;) (instantiate $weld-guard-back:filesystem/types@0.2.6-shim-component
+    (instance $weld-guard-back:filesystem/types@0.2.6-shim-instance (;3;) (instantiate $weld-guard-back:filesystem/types@0.2.6-shim-component
         (with "import-method-descriptor-read-via-stream" (func $"[method]descriptor.read-via-stream"))
         (with "import-type-descriptor" (type $descriptor))
         (with "import-type-error-code" (type 8))
       )
     )
-    (export $weld-guard-back:filesystem/types@0.2.6 (;6;) "weld-guard-back:filesystem/types@0.2.6" (instance $weld-guard-back:filesystem/types@0.2.6-shim-instance))
-    (type (;21;) (own $descriptor))
-    (type (;22;) (tuple 21 string))
-    (type (;23;) (list 22))
-    (type (;24;) (func (result 23)))
-    (alias core export $main "weld-guard-back:filesystem/preopens@0.2.6#get-directories" (core func $weld-guard-back:filesystem/preopens@0.2.6#get-directories (;13;)))
-    (alias core export $main "cabi_post_weld-guard-back:filesystem/preopens@0.2.6#get-directories" (core func $cabi_post_weld-guard-back:filesystem/preopens@0.2.6#get-directories (;14;)))
-    (func $get-directories (;5;) (type 24) (canon lift (core func $weld-guard-back:filesystem/preopens@0.2.6#get-directories) (memory $memory) string-encoding=utf8 (post-return $cabi_post_weld-guard-back:filesystem/preopens@0.2.6#get-directories)))
-    (alias export $weld-guard-back:filesystem/types@0.2.6 "descriptor" (type $"#type25 descriptor" (@name "descriptor") (;25;)))
-    (component $weld-guard-back:filesystem/preopens@0.2.6-shim-component (;2;)
-      (import "import-type-descriptor" (type (;0;) (sub resource)))
-      (import "import-type-descriptor0" (type (;1;) (eq 0)))
-      (type (;2;) (own 1))
-      (type (;3;) (tuple 2 string))
-      (type (;4;) (list 3))
-      (type (;5;) (func (result 4)))
-      (import "import-func-get-directories" (func (;0;) (type 5)))
-      (export (;6;) "descriptor" (type 0))
-      (type (;7;) (own 6))
-      (type (;8;) (tuple 7 string))
-      (type (;9;) (list 8))
-      (type (;10;) (func (result 9)))
-      (export (;1;) "get-directories" (func 0) (func (type 10)))
-    )
-    (instance $weld-guard-back:filesystem/preopens@0.2.6-shim-instance (;7;) (instantiate $weld-guard-back:filesystem/preopens@0.2.6-shim-component
-        (with "import-func-get-directories" (func $get-directories))
-        (with "import-type-descriptor" (type $"#type25 descriptor"))
-        (with "import-type-descriptor0" (type $descriptor))
-      )
-    )
-    (export $weld-guard-back:filesystem/preopens@0.2.6 (;8;) "weld-guard-back:filesystem/preopens@0.2.6" (instance $weld-guard-back:filesystem/preopens@0.2.6-shim-instance))
-    (type (;26;) (list 15))
-    (type (;27;) (func (result 26)))
-    (alias core export $main "weld-guard-front:cli/environment@0.2.6#get-environment" (core func $weld-guard-front:cli/environment@0.2.6#get-environment (;15;)))
-    (alias core export $main "cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment" (core func $cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment (;16;)))
-    (func $"#func6 get-environment" (@name "get-environment") (;6;) (type 27) (canon lift (core func $weld-guard-front:cli/environment@0.2.6#get-environment) (memory $memory) string-encoding=utf8 (post-return $cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment)))
-    (component $weld-guard-front:cli/environment@0.2.6-shim-component (;3;)
+    (export $weld-guard-back:filesystem/types@0.2.6 (;4;) "weld-guard-back:filesystem/types@0.2.6" (instance $weld-guard-back:filesystem/types@0.2.6-shim-instance))
+    (type (;18;) (tuple string string))
+    (type (;19;) (list 18))
+    (type (;20;) (func (result 19)))
+    (alias core export $main "weld-guard-front:cli/environment@0.2.6#get-environment" (core func $weld-guard-front:cli/environment@0.2.6#get-environment (;11;)))
+    (alias core export $main "cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment" (core func $cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment (;12;)))
+    (func $"#func4 get-environment" (@name "get-environment") (;4;) (type 20) (canon lift (core func $weld-guard-front:cli/environment@0.2.6#get-environment) (memory $memory) string-encoding=utf8 (post-return $cabi_post_weld-guard-front:cli/environment@0.2.6#get-environment)))
+    (component $weld-guard-front:cli/environment@0.2.6-shim-component (;1;)
       (type (;0;) (tuple string string))
       (type (;1;) (list 0))
       (type (;2;) (func (result 1)))
@@ -666,21 +598,21 @@
       (type (;5;) (func (result 4)))
       (export (;1;) "get-environment" (func 0) (func (type 5)))
     )
-    (instance $weld-guard-front:cli/environment@0.2.6-shim-instance (;9;) (instantiate $weld-guard-front:cli/environment@0.2.6-shim-component
-        (with "import-func-get-environment" (func $"#func6 get-environment"))
+    (instance $weld-guard-front:cli/environment@0.2.6-shim-instance (;5;) (instantiate $weld-guard-front:cli/environment@0.2.6-shim-component
+        (with "import-func-get-environment" (func $"#func4 get-environment"))
       )
     )
-    (export $weld-guard-front:cli/environment@0.2.6 (;10;) "weld-guard-front:cli/environment@0.2.6" (instance $weld-guard-front:cli/environment@0.2.6-shim-instance))
-    (type (;28;) (own $"#type9 outgoing-request"))
-    (type (;29;) (own $"#type10 request-options"))
-    (type (;30;) (option 29))
-    (type (;31;) (own $"#type11 future-incoming-response"))
-    (type (;32;) (result 31 (error $"#type12 error-code")))
-    (type (;33;) (func (param "request" 28) (param "options" 30) (result 32)))
-    (alias core export $main "weld-guard-front:http/outgoing-handler@0.2.6#handle" (core func $weld-guard-front:http/outgoing-handler@0.2.6#handle (;17;)))
-    (alias core export $main "cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle" (core func $cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle (;18;)))
-    (func $"#func7 handle" (@name "handle") (;7;) (type 33) (canon lift (core func $weld-guard-front:http/outgoing-handler@0.2.6#handle) (memory $memory) string-encoding=utf8 (post-return $cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle)))
-    (component $weld-guard-front:http/outgoing-handler@0.2.6-shim-component (;4;)
+    (export $weld-guard-front:cli/environment@0.2.6 (;6;) "weld-guard-front:cli/environment@0.2.6" (instance $weld-guard-front:cli/environment@0.2.6-shim-instance))
+    (type (;21;) (own $"#type9 outgoing-request"))
+    (type (;22;) (own $"#type10 request-options"))
+    (type (;23;) (option 22))
+    (type (;24;) (own $"#type11 future-incoming-response"))
+    (type (;25;) (result 24 (error $"#type12 error-code")))
+    (type (;26;) (func (param "request" 21) (param "options" 23) (result 25)))
+    (alias core export $main "weld-guard-front:http/outgoing-handler@0.2.6#handle" (core func $weld-guard-front:http/outgoing-handler@0.2.6#handle (;13;)))
+    (alias core export $main "cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle" (core func $cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle (;14;)))
+    (func $"#func5 handle" (@name "handle") (;5;) (type 26) (canon lift (core func $weld-guard-front:http/outgoing-handler@0.2.6#handle) (memory $memory) string-encoding=utf8 (post-return $cabi_post_weld-guard-front:http/outgoing-handler@0.2.6#handle)))
+    (component $weld-guard-front:http/outgoing-handler@0.2.6-shim-component (;2;)
       (import "import-type-outgoing-request" (type (;0;) (sub resource)))
       (import "import-type-request-options" (type (;1;) (sub resource)))
       (import "import-type-future-incoming-response" (type (;2;) (sub resource)))
@@ -710,8 +642,8 @@
       (type (;25;) (func (param "request" 20) (param "options" 22) (result 24)))
       (export (;1;) "handle" (func 0) (func (type 25)))
     )
-    (instance $weld-guard-front:http/outgoing-handler@0.2.6-shim-instance (;11;) (instantiate $weld-guard-front:http/outgoing-handler@0.2.6-shim-component
-        (with "import-func-handle" (func $"#func7 handle"))
+    (instance $weld-guard-front:http/outgoing-handler@0.2.6-shim-instance (;7;) (instantiate $weld-guard-front:http/outgoing-handler@0.2.6-shim-component
+        (with "import-func-handle" (func $"#func5 handle"))
         (with "import-type-outgoing-request" (type $"#type9 outgoing-request"))
         (with "import-type-request-options" (type $"#type10 request-options"))
         (with "import-type-future-incoming-response" (type $"#type11 future-incoming-response"))
@@ -722,7 +654,7 @@
         (with "import-type-error-code0" (type $"#type12 error-code"))
       )
     )
-    (export $weld-guard-front:http/outgoing-handler@0.2.6 (;12;) "weld-guard-front:http/outgoing-handler@0.2.6" (instance $weld-guard-front:http/outgoing-handler@0.2.6-shim-instance))
+    (export $weld-guard-front:http/outgoing-handler@0.2.6 (;8;) "weld-guard-front:http/outgoing-handler@0.2.6" (instance $weld-guard-front:http/outgoing-handler@0.2.6-shim-instance))
     (@producers
       (processed-by "wit-component" "0.262.0")
     )
@@ -733,20 +665,9 @@
       (with "wasi:http/outgoing-handler@0.2.6" (instance 2))
     )
   )
-  (alias export $weld-guard "weld-guard-back:cli/environment@0.2.6" (instance (;4;)))
-  (alias export $weld-guard "weld-guard-back:filesystem/types@0.2.6" (instance (;5;)))
-  (alias export $weld-guard "weld-guard-back:filesystem/preopens@0.2.6" (instance (;6;)))
+  (alias export $weld-guard "weld-guard-back:filesystem/types@0.2.6" (instance (;4;)))
   (component (;1;)
-    (type $ty-wasi:cli/environment@0.2.6 (;0;)
-      (instance
-        (type (;0;) (tuple string string))
-        (type (;1;) (list 0))
-        (type (;2;) (func (result 1)))
-        (export (;0;) "get-environment" (func (type 2)))
-      )
-    )
-    (import "wasi:cli/environment@0.2.6" (instance $wasi:cli/environment@0.2.6 (;0;) (type $ty-wasi:cli/environment@0.2.6)))
-    (type $ty-wasi:filesystem/types@0.2.6 (;1;)
+    (type (;0;)
       (instance
         (export (;0;) "descriptor" (type (sub resource)))
         (type (;1;) (enum "access" "not-permitted"))
@@ -757,21 +678,9 @@
         (export (;0;) "[method]descriptor.read-via-stream" (func (type 5)))
       )
     )
-    (import "wasi:filesystem/types@0.2.6" (instance $wasi:filesystem/types@0.2.6 (;1;) (type $ty-wasi:filesystem/types@0.2.6)))
-    (alias export $wasi:filesystem/types@0.2.6 "descriptor" (type $descriptor (;2;)))
-    (type $ty-wasi:filesystem/preopens@0.2.6 (;3;)
-      (instance
-        (alias outer 1 $descriptor (type (;0;)))
-        (export (;1;) "descriptor" (type (eq 0)))
-        (type (;2;) (own 1))
-        (type (;3;) (tuple 2 string))
-        (type (;4;) (list 3))
-        (type (;5;) (func (result 4)))
-        (export (;0;) "get-directories" (func (type 5)))
-      )
-    )
-    (import "wasi:filesystem/preopens@0.2.6" (instance $wasi:filesystem/preopens@0.2.6 (;2;) (type $ty-wasi:filesystem/preopens@0.2.6)))
-    (core module $main (;0;)
+    (import "wasi:filesystem/types@0.2.6" (instance (;0;) (type 0)))
+    (alias export 0 "descriptor" (type (;1;)))
+    (core module (;0;)
       (type (;0;) (func (param i32)))
       (type (;1;) (func (param i32 i64 i32)))
       (type (;2;) (func (result i32)))
@@ -799,7 +708,7 @@
         (processed-by "wit-component" "0.262.0")
       )
     )
-    (core module $wit-component-shim-module (;1;)
+    (core module (;1;)
       (type (;0;) (func (param i32)))
       (type (;1;) (func (param i32 i64 i32)))
       (table (;0;) 3 3 funcref)
@@ -828,90 +737,92 @@
         (processed-by "wit-component" "0.262.0")
       )
     )
-    (core instance $wit-component-shim-instance (;0;) (instantiate $wit-component-shim-module))
-    (alias core export $wit-component-shim-instance "0" (core func $indirect-cm32p2|wasi:cli/environment@0.2-get-environment (;0;)))
-    (core instance $cm32p2|wasi:cli/environment@0.2 (;1;)
-      (export "get-environment" (func $indirect-cm32p2|wasi:cli/environment@0.2-get-environment))
+    (core instance (;0;) (instantiate 1))
+    (alias core export 0 "0" (core func (;0;)))
+    (core instance (;1;)
+      (export "get-environment" (func 0))
     )
-    (alias core export $wit-component-shim-instance "1" (core func $"indirect-cm32p2|wasi:filesystem/types@0.2-[method]descriptor.read-via-stream" (;1;)))
-    (alias export $wasi:filesystem/types@0.2.6 "descriptor" (type $"#type4 descriptor" (@name "descriptor") (;4;)))
-    (core func $resource.drop (;2;) (canon resource.drop $"#type4 descriptor"))
-    (core instance $cm32p2|wasi:filesystem/types@0.2 (;2;)
-      (export "[method]descriptor.read-via-stream" (func $"indirect-cm32p2|wasi:filesystem/types@0.2-[method]descriptor.read-via-stream"))
-      (export "descriptor_drop" (func $resource.drop))
+    (alias core export 0 "1" (core func (;1;)))
+    (alias export 0 "descriptor" (type (;2;)))
+    (core func (;2;) (canon resource.drop 2))
+    (core instance (;2;)
+      (export "[method]descriptor.read-via-stream" (func 1))
+      (export "descriptor_drop" (func 2))
     )
-    (alias core export $wit-component-shim-instance "2" (core func $indirect-cm32p2|wasi:filesystem/preopens@0.2-get-directories (;3;)))
-    (core instance $cm32p2|wasi:filesystem/preopens@0.2 (;3;)
-      (export "get-directories" (func $indirect-cm32p2|wasi:filesystem/preopens@0.2-get-directories))
+    (alias core export 0 "2" (core func (;3;)))
+    (core instance (;3;)
+      (export "get-directories" (func 3))
     )
-    (core instance $main (;4;) (instantiate $main
-        (with "cm32p2|wasi:cli/environment@0.2" (instance $cm32p2|wasi:cli/environment@0.2))
-        (with "cm32p2|wasi:filesystem/types@0.2" (instance $cm32p2|wasi:filesystem/types@0.2))
-        (with "cm32p2|wasi:filesystem/preopens@0.2" (instance $cm32p2|wasi:filesystem/preopens@0.2))
+    (core instance (;4;) (instantiate 0
+        (with "cm32p2|wasi:cli/environment@0.2" (instance 1))
+        (with "cm32p2|wasi:filesystem/types@0.2" (instance 2))
+        (with "cm32p2|wasi:filesystem/preopens@0.2" (instance 3))
       )
     )
-    (alias core export $main "cm32p2_memory" (core memory $memory (;0;)))
-    (core module $wit-component-fixup (;2;)
+    (alias core export 4 "cm32p2_memory" (core memory (;0;)))
+    (core module (;2;)
       (type (;0;) (func (param i32)))
       (type (;1;) (func (param i32 i64 i32)))
       (type (;2;) (func))
-      (import "actual" "0" (func (;0;) (type 0) (param i32)))
-      (import "actual" "1" (func (;1;) (type 1) (param i32 i64 i32)))
-      (import "actual" "2" (func (;2;) (type 0) (param i32)))
-      (import "main" "cm32p2_initialize" (func (;3;) (type 2)))
+      (import "actual" "1" (func (;0;) (type 1) (param i32 i64 i32)))
+      (import "main" "cm32p2_initialize" (func (;1;) (type 2)))
       (import "shim" "$imports" (table (;0;) 3 3 funcref))
-      (start 3)
-      (elem (;0;) (i32.const 0) func 0 1 2)
+      (import "actual" "weld-refusal-memory" (memory (;0;) 0))
+      (start 1)
+      (elem (;0;) (i32.const 0) func 2 0 3)
       (@producers
         (processed-by "wit-component" "0.262.0")
       )
-    )
-    (alias export $wasi:cli/environment@0.2.6 "get-environment" (func $get-environment (;0;)))
-    (alias core export $main "cm32p2_realloc" (core func $cm32p2_realloc (;4;)))
-    (core func $"#core-func5 indirect-cm32p2|wasi:cli/environment@0.2-get-environment" (@name "indirect-cm32p2|wasi:cli/environment@0.2-get-environment") (;5;) (canon lower (func $get-environment) (memory $memory) (realloc $cm32p2_realloc) string-encoding=utf8))
-    (alias export $wasi:filesystem/types@0.2.6 "[method]descriptor.read-via-stream" (func $"[method]descriptor.read-via-stream" (;1;)))
-    (core func $"#core-func6 indirect-cm32p2|wasi:filesystem/types@0.2-[method]descriptor.read-via-stream" (@name "indirect-cm32p2|wasi:filesystem/types@0.2-[method]descriptor.read-via-stream") (;6;) (canon lower (func $"[method]descriptor.read-via-stream") (memory $memory)))
-    (alias export $wasi:filesystem/preopens@0.2.6 "get-directories" (func $get-directories (;2;)))
-    (core func $"#core-func7 indirect-cm32p2|wasi:filesystem/preopens@0.2-get-directories" (@name "indirect-cm32p2|wasi:filesystem/preopens@0.2-get-directories") (;7;) (canon lower (func $get-directories) (memory $memory) (realloc $cm32p2_realloc) string-encoding=utf8))
-    (core instance $actual (;5;)
-      (export "0" (func $"#core-func5 indirect-cm32p2|wasi:cli/environment@0.2-get-environment"))
-      (export "1" (func $"#core-func6 indirect-cm32p2|wasi:filesystem/types@0.2-[method]descriptor.read-via-stream"))
-      (export "2" (func $"#core-func7 indirect-cm32p2|wasi:filesystem/preopens@0.2-get-directories"))
-    )
-    (core instance $fixup (;6;) (instantiate $wit-component-fixup
-        (with "actual" (instance $actual))
-        (with "main" (instance $main))
-        (with "shim" (instance $wit-component-shim-instance))
+      (func (;2;) (type 0) (param i32)
+        local.get 0
+        i64.const 4
+        i64.store align=1
+      )
+      (func (;3;) (type 0) (param i32)
+        local.get 0
+        i64.const 4
+        i64.store align=1
       )
     )
-    (type (;5;) (func (result string)))
-    (alias core export $main "cm32p2|test:s/back|work" (core func $cm32p2|test:s/back|work (;8;)))
-    (alias core export $main "cm32p2|test:s/back|work_post" (core func $cm32p2|test:s/back|work_post (;9;)))
-    (func $work (;3;) (type 5) (canon lift (core func $cm32p2|test:s/back|work) (memory $memory) string-encoding=utf8 (post-return $cm32p2|test:s/back|work_post)))
-    (component $test:s/back-shim-component (;0;)
+    (alias core export 4 "cm32p2_realloc" (core func (;4;)))
+    (alias export 0 "[method]descriptor.read-via-stream" (func (;0;)))
+    (core func (;5;) (canon lower (func 0) (memory 0)))
+    (core instance (;5;)
+      (export "1" (func 5))
+      (export "weld-refusal-memory" (memory 0))
+    )
+    (core instance (;6;) (instantiate 2
+        (with "actual" (instance 5))
+        (with "main" (instance 4))
+        (with "shim" (instance 0))
+      )
+    )
+    (type (;3;) (func (result string)))
+    (alias core export 4 "cm32p2|test:s/back|work" (core func (;6;)))
+    (alias core export 4 "cm32p2|test:s/back|work_post" (core func (;7;)))
+    (func (;1;) (type 3) (canon lift (core func 6) (memory 0) string-encoding=utf8 (post-return 7)))
+    (component (;0;)
       (type (;0;) (func (result string)))
       (import "import-func-work" (func (;0;) (type 0)))
       (type (;1;) (func (result string)))
       (export (;1;) "work" (func 0) (func (type 1)))
     )
-    (instance $test:s/back-shim-instance (;3;) (instantiate $test:s/back-shim-component
-        (with "import-func-work" (func $work))
+    (instance (;1;) (instantiate 0
+        (with "import-func-work" (func 1))
       )
     )
-    (export $test:s/back (;4;) "test:s/back" (instance $test:s/back-shim-instance))
+    (export (;2;) "test:s/back" (instance 1))
     (@producers
       (processed-by "wit-component" "0.262.0")
     )
   )
-  (instance $back (;7;) (instantiate 1
-      (with "wasi:filesystem/preopens@0.2.6" (instance 6))
-      (with "wasi:filesystem/types@0.2.6" (instance 5))
-      (with "wasi:cli/environment@0.2.6" (instance 4))
+  (instance $back (;5;) (instantiate 1
+      (with "wasi:filesystem/types@0.2.6" (instance 4))
     )
   )
-  (alias export $weld-guard "weld-guard-front:cli/environment@0.2.6" (instance (;8;)))
-  (alias export $weld-guard "weld-guard-front:http/outgoing-handler@0.2.6" (instance (;9;)))
-  (alias export $back "test:s/back" (instance (;10;)))
+  (alias export $weld-guard "weld-guard-front:cli/environment@0.2.6" (instance (;6;)))
+  (alias export $weld-guard "weld-guard-front:http/outgoing-handler@0.2.6" (instance (;7;)))
+  (alias export $back "test:s/back" (instance (;8;)))
   (component (;2;)
     (type $ty-wasi:cli/environment@0.2.6 (;0;)
       (instance
@@ -1142,15 +1053,15 @@
       (processed-by "wit-component" "0.262.0")
     )
   )
-  (instance $front (;11;) (instantiate 2
-      (with "test:s/back" (instance 10))
-      (with "wasi:http/outgoing-handler@0.2.6" (instance 9))
-      (with "wasi:cli/environment@0.2.6" (instance 8))
+  (instance $front (;9;) (instantiate 2
+      (with "test:s/back" (instance 8))
+      (with "wasi:http/outgoing-handler@0.2.6" (instance 7))
+      (with "wasi:cli/environment@0.2.6" (instance 6))
       (with "wasi:http/types@0.2.6" (instance 1))
     )
   )
-  (alias export $front "test:s/front" (instance (;12;)))
-  (export (;13;) "test:s/front" (instance 12))
+  (alias export $front "test:s/front" (instance (;10;)))
+  (export (;11;) "test:s/front" (instance 10))
   (@producers
     (processed-by "weld" "0.1.0")
   )
