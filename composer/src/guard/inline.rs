@@ -71,9 +71,7 @@ pub fn inline(stage: &str, component: &[u8], plan: &StagePlan) -> Option<Inlined
     let analysis = Analysis::of(component, &denied, &refusals)?;
     let bytes = rewrite(component, &analysis, &refusals)?;
     // Never hand on a component that does not validate: the guard is always right.
-    let mut features = wasmparser::WasmFeatures::default();
-    features.insert(wasmparser::WasmFeatures::COMPONENT_MODEL);
-    wasmparser::Validator::new_with_features(features)
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&bytes)
         .ok()?;
     let mut removed: Vec<String> = denied.keys().map(|s| s.to_string()).collect();
@@ -533,6 +531,13 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         types: &mut wasm_encoder::ComponentTypeSection,
         section: wasmparser::ComponentTypeSectionReader<'_>,
     ) -> Result<(), ReencodeError<Self::Error>> {
+        // Nested components keep their own index spaces, which nothing here changes
+        // (the same check opens every section parser below).
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_component_type_section(
+                self, types, section,
+            );
+        }
         for ty in section {
             let index = self.positions.types;
             self.positions.types += 1;
@@ -548,6 +553,11 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         imports: &mut wasm_encoder::ComponentImportSection,
         section: wasmparser::ComponentImportSectionReader<'_>,
     ) -> Result<(), ReencodeError<Self::Error>> {
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_component_import_section(
+                self, imports, section,
+            );
+        }
         for import in section {
             let import = import?;
             let removed = match import.ty {
@@ -581,6 +591,11 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         aliases: &mut wasm_encoder::ComponentAliasSection,
         section: wasmparser::ComponentAliasSectionReader<'_>,
     ) -> Result<(), ReencodeError<Self::Error>> {
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_component_alias_section(
+                self, aliases, section,
+            );
+        }
         for alias in section {
             let alias = alias?;
             let removed = match alias {
@@ -632,6 +647,11 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         canonical: &mut wasm_encoder::CanonicalFunctionSection,
         section: wasmparser::ComponentCanonicalSectionReader<'_>,
     ) -> Result<(), ReencodeError<Self::Error>> {
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_component_canonical_section(
+                self, canonical, section,
+            );
+        }
         for func in section {
             let func = func?;
             if let CanonicalFunction::Lift { .. } = func {
@@ -656,6 +676,11 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         instances: &mut wasm_encoder::InstanceSection,
         instance: wasmparser::Instance<'_>,
     ) -> Result<(), ReencodeError<Self::Error>> {
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_instance(
+                self, instances, instance,
+            );
+        }
         let index = self.positions.core_instances;
         self.positions.core_instances += 1;
         match instance {
@@ -689,6 +714,11 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         parser: Parser,
         module: &[u8],
     ) -> Result<(), ReencodeError<Self::Error>> {
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_component_submodule(
+                self, component, parser, module,
+            );
+        }
         let index = self.positions.modules;
         self.positions.modules += 1;
         if index != self.a.module {
@@ -728,6 +758,11 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         exports: &mut wasm_encoder::ComponentExportSection,
         section: wasmparser::ComponentExportSectionReader<'_>,
     ) -> Result<(), ReencodeError<Self::Error>> {
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_component_export_section(
+                self, exports, section,
+            );
+        }
         for export in section {
             let export = export?;
             match export.kind {
@@ -747,6 +782,11 @@ impl ReencodeComponent for ComponentRewriter<'_> {
         instances: &mut wasm_encoder::ComponentInstanceSection,
         section: wasmparser::ComponentInstanceSectionReader<'_>,
     ) -> Result<(), ReencodeError<Self::Error>> {
+        if self.depth > 0 {
+            return wasm_encoder::reencode::component_utils::parse_component_instance_section(
+                self, instances, section,
+            );
+        }
         for instance in section {
             self.positions.instances += 1;
             self.parse_component_instance(instances, instance?)?;
