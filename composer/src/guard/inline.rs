@@ -711,30 +711,35 @@ impl ReencodeComponent for ComponentRewriter<'_> {
     fn parse_component_submodule(
         &mut self,
         component: &mut wasm_encoder::Component,
-        parser: Parser,
+        _parser: Parser,
         module: &[u8],
     ) -> Result<(), ReencodeError<Self::Error>> {
-        if self.depth > 0 {
-            return wasm_encoder::reencode::component_utils::parse_component_submodule(
-                self, component, parser, module,
-            );
-        }
-        let index = self.positions.modules;
-        self.positions.modules += 1;
-        if index != self.a.module {
-            return wasm_encoder::reencode::component_utils::parse_component_submodule(
-                self, component, parser, module,
-            );
-        }
-        match fixup_module(module, self.a, self.refusals) {
-            Some(bytes) => {
-                component.section(&wasm_encoder::RawSection {
-                    id: wasm_encoder::ComponentSectionId::CoreModule as u8,
-                    data: &bytes,
-                });
+        let target = self.depth == 0 && {
+            self.positions.modules += 1;
+            self.positions.modules - 1 == self.a.module
+        };
+        // Every other module is copied byte for byte: a core module refers to nothing
+        // outside itself, and re-encoding its code would move the offsets its DWARF
+        // (`weld compose --debug`) points at.
+        let rewritten;
+        let bytes = if target {
+            match fixup_module(module, self.a, self.refusals) {
+                Some(bytes) => {
+                    rewritten = bytes;
+                    &rewritten[..]
+                }
+                None => {
+                    self.broken = true;
+                    return Ok(());
+                }
             }
-            None => self.broken = true,
-        }
+        } else {
+            module
+        };
+        component.section(&wasm_encoder::RawSection {
+            id: wasm_encoder::ComponentSectionId::CoreModule as u8,
+            data: bytes,
+        });
         Ok(())
     }
 
