@@ -100,3 +100,26 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
         })
     }
 }
+
+/// A core module section's place in the order modules must follow (custom sections,
+/// which go anywhere, are 0): for rewriters that add a section a module lacks, in its
+/// place (`intersperse_section_hook`'s `before` is `None` at the end, i.e. last).
+pub fn section_rank(id: wasm_encoder::SectionId) -> u8 {
+    use wasm_encoder::SectionId as S;
+    match id {
+        S::Type => 1,
+        S::Import => 2,
+        S::Function => 3,
+        S::Table => 4,
+        S::Memory => 5,
+        S::Tag => 6,
+        S::Global => 7,
+        S::Export => 8,
+        S::Start => 9,
+        S::Element => 10,
+        S::DataCount => 11,
+        S::Code => 12,
+        S::Data => 13,
+        _ => 0,
+    }
+}

@@ -401,6 +401,7 @@ impl Analysis {
     }
 }
 
+/// How many items of each index space the top level has defined so far.
 #[derive(Default)]
 struct Counters {
     types: u32,
@@ -420,24 +421,12 @@ fn rewrite(component: &[u8], a: &Analysis, refusals: &Refusals) -> Option<Vec<u8
         refusals,
         depth: 0,
         broken: false,
-        positions: Positions::default(),
+        positions: Counters::default(),
     };
     let mut out = wasm_encoder::Component::new();
     r.parse_component(&mut out, Parser::new(0), component)
         .ok()?;
     (!r.broken).then(|| out.finish())
-}
-
-/// Where the rewriter is in each index space the rewrite changes, so that removed
-/// items are recognised as they are met.
-#[derive(Default)]
-struct Positions {
-    types: u32,
-    instances: u32,
-    funcs: u32,
-    core_funcs: u32,
-    core_instances: u32,
-    modules: u32,
 }
 
 struct ComponentRewriter<'a> {
@@ -446,7 +435,9 @@ struct ComponentRewriter<'a> {
     depth: u32,
     /// A kept item referred to a removed one: give up (the guard answers instead).
     broken: bool,
-    positions: Positions,
+    /// Where the rewriter is in each index space, so that removed items are
+    /// recognised as they are met.
+    positions: Counters,
 }
 
 impl ComponentRewriter<'_> {
@@ -905,27 +896,6 @@ struct ModuleRewriter<'a> {
     wrote_names: bool,
 }
 
-/// A section's place in a module's order (custom sections aside).
-fn rank(id: wasm_encoder::SectionId) -> u8 {
-    use wasm_encoder::SectionId as S;
-    match id {
-        S::Type => 1,
-        S::Import => 2,
-        S::Function => 3,
-        S::Table => 4,
-        S::Memory => 5,
-        S::Tag => 6,
-        S::Global => 7,
-        S::Export => 8,
-        S::Start => 9,
-        S::Element => 10,
-        S::DataCount => 11,
-        S::Code => 12,
-        S::Data => 13,
-        _ => 0,
-    }
-}
-
 impl ModuleRewriter<'_> {
     fn add_functions(&mut self, functions: &mut wasm_encoder::FunctionSection) {
         for new in &self.new_funcs {
@@ -1048,13 +1018,17 @@ impl Reencode for ModuleRewriter<'_> {
         before: Option<wasm_encoder::SectionId>,
     ) -> Result<(), ReencodeError<Self::Error>> {
         // A module without functions of its own gets the two sections where they go.
-        let before = before.map_or(u8::MAX, rank);
-        if !self.wrote_functions && before > rank(wasm_encoder::SectionId::Function) {
+        let before = before.map_or(u8::MAX, crate::component::section_rank);
+        if !self.wrote_functions
+            && before > crate::component::section_rank(wasm_encoder::SectionId::Function)
+        {
             let mut functions = wasm_encoder::FunctionSection::new();
             self.add_functions(&mut functions);
             module.section(&functions);
         }
-        if !self.wrote_code && before > rank(wasm_encoder::SectionId::Code) {
+        if !self.wrote_code
+            && before > crate::component::section_rank(wasm_encoder::SectionId::Code)
+        {
             let mut code = wasm_encoder::CodeSection::new();
             self.add_code(&mut code);
             module.section(&code);

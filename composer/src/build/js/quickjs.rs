@@ -473,19 +473,9 @@ impl Reencode for Deterministic {
         _after: Option<wasm_encoder::SectionId>,
         before: Option<wasm_encoder::SectionId>,
     ) -> ReencodeResult {
-        use wasm_encoder::SectionId;
         // A module without globals gets a global section for the counter, in its place.
-        let after_globals = matches!(
-            before,
-            None | Some(
-                SectionId::Export
-                    | SectionId::Start
-                    | SectionId::Element
-                    | SectionId::DataCount
-                    | SectionId::Code
-                    | SectionId::Data
-            )
-        );
+        let rank = before.map_or(u8::MAX, crate::component::section_rank);
+        let after_globals = rank > crate::component::section_rank(wasm_encoder::SectionId::Global);
         if !self.has_globals && after_globals {
             let mut globals = wasm_encoder::GlobalSection::new();
             let (ty, init) = self.new_global();
