@@ -75,10 +75,19 @@ fn the_text_pipeline_answers_the_same_with_its_style_stage_on_quickjs() {
     assert_eq!(style["stage"], "style", "{record}");
     assert_eq!(style["engine"], "quickjs", "{record}");
 
-    // The stage imports nothing (every WASI import is stubbed) and exports its world
+    // The stage imports nothing (every WASI import is answered inside) and exports its world
     // alone (not componentize-qjs's `init`), as the SpiderMonkey build does.
     let quickjs = std::fs::read(stage_component(&dir, "build/qjs.build.json", "style")).unwrap();
     assert_eq!(component_imports(&quickjs), Vec::<String>::new());
+    // Answered inside the engine's own module, not by a component of stubs linked in
+    // front of it through the preview 1 adapter: no core module of the stage imports
+    // WASI.
+    assert_eq!(core_wasi_imports(&quickjs), Vec::<String>::new());
+    // The engine's module fills a function table it defines itself, at a constant
+    // offset (the table moved out of wit-component's `main`), so wasmtime fills it
+    // lazily instead of at every instantiation.
+    let filled = own_table_entries(&quickjs);
+    assert!(filled > 500, "{filled} entries");
     assert_eq!(component_exports(&quickjs), ["demo:text/style"]);
     assert_eq!(
         component_exports(&spidermonkey),
@@ -95,6 +104,54 @@ fn the_text_pipeline_answers_the_same_with_its_style_stage_on_quickjs() {
     let out = weld(&dir, &["test", "quickjs.yaml", "--stage", "style"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("test style::"));
+}
+
+/// The WASI imports (`module.name`) of every core module in `component`, nested or not.
+fn core_wasi_imports(component: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(component) {
+        if let wasmparser::Payload::ImportSection(reader) = payload.unwrap() {
+            for import in reader.into_imports() {
+                let import = import.unwrap();
+                if import.module.starts_with("wasi:") || import.module == "wasi_snapshot_preview1" {
+                    found.push(format!("{}.{}", import.module, import.name));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The most entries any core module of `component` puts at a constant offset into a
+/// table it defines.
+fn own_table_entries(component: &[u8]) -> u32 {
+    let mut most = 0;
+    let mut defines_table = false;
+    for payload in wasmparser::Parser::new(0).parse_all(component) {
+        match payload.unwrap() {
+            wasmparser::Payload::Version { .. } => defines_table = false,
+            wasmparser::Payload::TableSection(reader) => defines_table = reader.count() > 0,
+            wasmparser::Payload::ElementSection(reader) if defines_table => {
+                for element in reader {
+                    let element = element.unwrap();
+                    let wasmparser::ElementKind::Active { offset_expr, .. } = element.kind else {
+                        continue;
+                    };
+                    let constant = matches!(
+                        offset_expr.get_operators_reader().read().unwrap(),
+                        wasmparser::Operator::I32Const { .. }
+                    );
+                    if let (true, wasmparser::ElementItems::Functions(items)) =
+                        (constant, element.items)
+                    {
+                        most = most.max(items.count());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    most
 }
 
 /// A pipeline of the style stage alone on QuickJS, exporting its interface.

@@ -9,17 +9,18 @@
 //                                          [--export <jsName>=<witName>]...
 //
 // It calls the componentize-qjs API as `jco componentize --backend quickjs
-// --backend-qjs-disable-async --backend-qjs-stub-wasi` does, with two differences:
+// --backend-qjs-disable-async --backend-qjs-stub-wasi` does, with three differences:
 // - `--runtime` names the QuickJS runtime module to embed. Weld passes the non-async
 //   runtime that componentize-qjs ships, with its clock and seed imports answered by
 //   fixed values (composer/src/build/js/quickjs.rs says why), so the snapshot
 //   componentize-qjs takes of the engine after evaluating the module is the same in
 //   every build.
+// - That runtime answers every other WASI import itself (a trap, as componentize-qjs's
+//   stubs would), so `stubWasi` is off: there is nothing left for it to stub.
 // - The module root (what the entry module may import from) is the entry module's
 //   folder, whatever the current directory: its modules are named after their paths in
 //   that folder (`/style.js`), never after a host path.
-// Every WASI import is stubbed with a trap, so the component imports only what its world
-// declares. It still exports componentize-qjs's `init` function, which the snapshot has
+// The component imports only what its world declares. It still exports componentize-qjs's `init` function, which the snapshot has
 // already run: Weld wraps the component without it. Each `--export` names what the
 // module must export for its world (an object per interface, a function per function);
 // componentize-qjs looks them up only when they are called, and a stage without one
@@ -80,7 +81,7 @@ async function main() {
     moduleRoot: dirname(sourcePath),
     world: values.world,
     runtime: runtimePath,
-    stubWasi: true,
+    stubWasi: false,
   });
   await writeComponent(outPath, component);
 }

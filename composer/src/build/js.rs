@@ -7,6 +7,7 @@
 //! `weld`), which makes the stage's bytes depend on its sources only. On QuickJS
 //! (`engine: quickjs`), see [`quickjs`].
 
+mod dylib_table;
 mod quickjs;
 
 pub use quickjs::REVISION as QUICKJS_REVISION;

@@ -16,8 +16,12 @@
 //! Wizer uses, a wall clock at `SOURCE_DATE_EPOCH`, a monotonic clock that advances one
 //! microsecond per reading) and hands that to componentize-qjs. The snapshot then
 //! depends on the sources only. Running stages see the same frozen clock and seeds as
-//! SpiderMonkey stages do (README, "Reproducible builds"): every other WASI import is
-//! stubbed with a trap, so the stage imports only its world.
+//! SpiderMonkey stages do (README, "Reproducible builds"). Every other WASI import is
+//! answered inside the module too, with a trap (a resource drop with nothing), so the
+//! stage imports only its world. componentize-qjs's own `stubWasi` gives the same
+//! answers from a separate component of stubs with its own memory, linked in front of
+//! the runtime through the preview 1 adapter: answering inside the module leaves both
+//! out, which halves what a QuickJS stage costs to instantiate.
 //!
 //! `init` (`init(shim, script, entry-path, disable-gc)`) is meant to be called once,
 //! before any other export, and only by componentize-qjs's Wizer: it has run by the time
@@ -54,7 +58,7 @@ const RUNTIME_LEN: usize = 1_497_910;
 /// Part of a QuickJS stage's cache key: changes whenever this builder changes what it
 /// does to the runtime or the component, so components built the old way are not reused.
 pub const REVISION: &str = concat!(
-    "1: runtime-sync with fixed seed and clocks, WASI stubbed, module exports checked, wrapped without `init`; runtime ",
+    "3: runtime-sync with fixed seed and clocks and every other WASI import answered inside it, function table owned by the runtime, module exports checked, wrapped without `init`; runtime ",
     "25703f010b80efb806f9c35daf9ee6524ad60320c9781b0bae4e234264f8dac5"
 );
 
@@ -98,6 +102,9 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
     run(cx, cmd, "componentize-qjs")?;
     let _ = std::fs::remove_file(&runtime_path);
     let bytes = super::take_output(cx, &out)?;
+    let bytes = super::dylib_table::own_table(&bytes)
+        .map_err(|e| BuildFailure::from_error(cx.stage, e))?
+        .unwrap_or(bytes);
     without_export(&bytes, "init")
         .map(Cow::into_owned)
         .map_err(|e| BuildFailure::from_error(cx.stage, e))
@@ -284,9 +291,62 @@ impl Fixed {
     }
 }
 
-/// `runtime` with its seed and clock imports answered by functions of its own: the
-/// fixed seed, a wall clock at `epoch` seconds, and a monotonic clock that advances one
-/// microsecond each time it is read.
+/// What a replaced import of the runtime does, now a function of the runtime itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// A fixed value: the seed or a clock.
+    Fixed(Fixed),
+    /// Nothing: a `[resource-drop]` of a WASI resource (no handle of one can exist, as
+    /// every function that would hand one out traps) and the preview 1 adapter's
+    /// `reset_adapter_state` (there is no adapter, so no state to reset).
+    Nothing,
+    /// A trap, as componentize-qjs's WASI stubs did: every other WASI function.
+    Trap,
+}
+
+impl Answer {
+    /// The answer for the runtime's import `module`.`name` of core type `ty`, or `None`
+    /// for an import the runtime keeps (its memory, table and globals from `env` and
+    /// `GOT.*`, and componentize-qjs's `local:init/module-loader`).
+    fn of(module: &str, name: &str, ty: &wasmparser::FuncType) -> Option<Self> {
+        if let Some(fixed) = Fixed::of(module, name) {
+            return Some(Answer::Fixed(fixed));
+        }
+        let wasi = module.starts_with("wasi:") || module == "wasi_snapshot_preview1";
+        if !wasi {
+            return None;
+        }
+        let forgettable = name.starts_with("[resource-drop]") || name == "reset_adapter_state";
+        Some(if forgettable && ty.results().is_empty() {
+            Answer::Nothing
+        } else {
+            Answer::Trap
+        })
+    }
+
+    fn body(self, epoch: u64, counter: u32) -> wasm_encoder::Function {
+        match self {
+            Answer::Fixed(fixed) => fixed.body(epoch, counter),
+            Answer::Nothing => {
+                let mut f = wasm_encoder::Function::new([]);
+                f.instructions().end();
+                f
+            }
+            Answer::Trap => {
+                let mut f = wasm_encoder::Function::new([]);
+                f.instructions().unreachable().end();
+                f
+            }
+        }
+    }
+}
+
+/// `runtime` with every WASI import answered by a function of its own ([`Answer`]): the
+/// fixed seed, a wall clock at `epoch` seconds, a monotonic clock that advances one
+/// microsecond each time it is read; resource drops do nothing and every other WASI
+/// function traps. The runtime then imports no WASI at all, so componentize-qjs links
+/// neither the preview 1 adapter nor a component of WASI stubs: the stage is one memory
+/// and a handful of core instances (BENCHMARKS.md, "QuickJS stages without WASI").
 ///
 /// The replaced imports leave the function index space, and their replacements come
 /// first among the defined functions, so only the indices of the imports after them
@@ -299,7 +359,11 @@ pub fn deterministic_runtime(runtime: &[u8], epoch: u64) -> Result<Vec<u8>> {
     plan.read(runtime)
         .context("failed to read the QuickJS runtime")?;
     for wanted in [Fixed::InsecureSeed, Fixed::WallClock, Fixed::MonotonicClock] {
-        if !plan.replaced.iter().any(|r| r.fixed == wanted) {
+        if !plan
+            .replaced
+            .iter()
+            .any(|r| r.answer == Answer::Fixed(wanted))
+        {
             bail!(
                 "the QuickJS runtime does not import {wanted:?}: it is not the runtime Weld was built for"
             );
@@ -320,7 +384,7 @@ struct Replaced {
     /// Its index among the functions, as an import.
     import: u32,
     type_index: u32,
-    fixed: Fixed,
+    answer: Answer,
 }
 
 #[derive(Debug, Default)]
@@ -348,23 +412,25 @@ impl Deterministic {
                         let import = import?;
                         match import.ty {
                             wasmparser::TypeRef::Func(type_index) => {
-                                if let Some(fixed) = Fixed::of(import.module, import.name) {
-                                    let ty = usize::try_from(type_index)
-                                        .ok()
-                                        .and_then(|i| types.get(i))
-                                        .context("an import names a type that does not exist")?;
-                                    let (params, results) = fixed.signature();
-                                    if ty.params() != params || ty.results() != results {
-                                        bail!(
-                                            "`{}`.`{}` has the type {ty}, not the canonical lowering Weld answers",
-                                            import.module,
-                                            import.name
-                                        );
+                                let ty = usize::try_from(type_index)
+                                    .ok()
+                                    .and_then(|i| types.get(i))
+                                    .context("an import names a type that does not exist")?;
+                                if let Some(answer) = Answer::of(import.module, import.name, ty) {
+                                    if let Answer::Fixed(fixed) = answer {
+                                        let (params, results) = fixed.signature();
+                                        if ty.params() != params || ty.results() != results {
+                                            bail!(
+                                                "`{}`.`{}` has the type {ty}, not the canonical lowering Weld answers",
+                                                import.module,
+                                                import.name
+                                            );
+                                        }
                                     }
                                     self.replaced.push(Replaced {
                                         import: self.func_imports,
                                         type_index,
-                                        fixed,
+                                        answer,
                                     });
                                 }
                                 self.func_imports += 1;
@@ -421,12 +487,14 @@ impl Reencode for Deterministic {
         imports: &mut wasm_encoder::ImportSection,
         section: wasmparser::ImportSectionReader<'_>,
     ) -> ReencodeResult {
+        let mut func = 0;
         for import in section.into_imports() {
             let import = import?;
-            if matches!(import.ty, wasmparser::TypeRef::Func(_))
-                && Fixed::of(import.module, import.name).is_some()
-            {
-                continue;
+            if matches!(import.ty, wasmparser::TypeRef::Func(_)) {
+                func += 1;
+                if self.replaced.iter().any(|r| r.import == func - 1) {
+                    continue;
+                }
             }
             let ty = self.entity_type(import.ty)?;
             imports.import(import.module, import.name, ty);
@@ -451,7 +519,7 @@ impl Reencode for Deterministic {
         section: wasmparser::CodeSectionReader<'_>,
     ) -> ReencodeResult {
         for r in &self.replaced {
-            code.function(&r.fixed.body(self.epoch, self.globals));
+            code.function(&r.answer.body(self.epoch, self.globals));
         }
         reencode::utils::parse_code_section(self, code, section)
     }
@@ -549,15 +617,19 @@ mod tests {
     use super::*;
 
     /// A module shaped like the runtime: an imported memory, the three imports Weld
-    /// answers among others, and calls to all of them.
+    /// answers with values, other WASI imports, an import of componentize-qjs's own,
+    /// and calls to all of them.
     const RUNTIME_LIKE: &str = r#"(module
         (type $ret (func (param i32)))
         (type $now (func (result i64)))
         (import "env" "memory" (memory 1))
         (import "wasi:io/poll@0.2.0" "poll" (func $poll (param i32 i32 i32)))
         (import "wasi:random/insecure-seed@0.2.9" "insecure-seed" (func $seed (type $ret)))
+        (import "local:init/module-loader" "load" (func $load (param i32) (result i64)))
         (import "wasi:clocks/monotonic-clock@0.2.0" "now" (func $mono (type $now)))
         (import "wasi:cli/exit@0.2.0" "exit" (func $exit (param i32)))
+        (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop (param i32)))
+        (import "wasi_snapshot_preview1" "reset_adapter_state" (func $reset))
         (import "wasi:clocks/wall-clock@0.2.0" "now" (func $wall (type $ret)))
         (func $seed_lo (export "seed-lo") (result i64)
             (call $seed (i32.const 64)) (i64.load (i32.const 64)))
@@ -567,36 +639,38 @@ mod tests {
             (call $wall (i32.const 128)) (i64.load (i32.const 128)))
         (func (export "mono") (result i64) (call $mono))
         (func (export "indirect") (result i64) (call_indirect (type $now) (i32.const 0)))
-        (func (export "exit") (call $exit (i32.const 3)))
+        (func (export "exit") (result i64) (call $exit (i32.const 3)) (i64.const 0))
+        (func (export "drop") (result i64) (call $drop (i32.const 5)) (call $reset) (i64.const 7))
+        (func (export "load") (result i64) (call $load (i32.const 9)))
         (table 1 funcref)
         (elem (i32.const 0) func $mono)
     )"#;
 
-    fn run(wasm: &[u8], func: &str, calls: usize) -> Vec<i64> {
-        use wasmtime::{Engine, Instance, Linker, Memory, MemoryType, Module, Store};
+    /// `func` of `wasm` called `calls` times, with the only import a rewritten runtime
+    /// keeps besides its memory (`local:init/module-loader.load`, answering its argument
+    /// times 100).
+    fn try_run(wasm: &[u8], func: &str, calls: usize) -> wasmtime::Result<Vec<i64>> {
+        use wasmtime::{Engine, Linker, Memory, MemoryType, Module, Store};
         let engine = Engine::default();
-        let module = Module::new(&engine, wasm).unwrap();
+        let module = Module::new(&engine, wasm)?;
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
-        let memory = Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
-        linker.define(&store, "env", "memory", memory).unwrap();
-        linker
-            .func_wrap("wasi:io/poll@0.2.0", "poll", |_: i32, _: i32, _: i32| {})
-            .unwrap();
-        linker
-            .func_wrap("wasi:cli/exit@0.2.0", "exit", |_: i32| {})
-            .unwrap();
-        let instance: Instance = linker.instantiate(&mut store, &module).unwrap();
-        let f = instance
-            .get_typed_func::<(), i64>(&mut store, func)
-            .unwrap();
-        (0..calls)
-            .map(|_| f.call(&mut store, ()).unwrap())
-            .collect()
+        let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+        linker.define(&store, "env", "memory", memory)?;
+        linker.func_wrap("local:init/module-loader", "load", |n: i32| {
+            i64::from(n) * 100
+        })?;
+        let instance = linker.instantiate(&mut store, &module)?;
+        let f = instance.get_typed_func::<(), i64>(&mut store, func)?;
+        (0..calls).map(|_| f.call(&mut store, ())).collect()
+    }
+
+    fn run(wasm: &[u8], func: &str, calls: usize) -> Vec<i64> {
+        try_run(wasm, func, calls).unwrap()
     }
 
     #[test]
-    fn the_runtimes_seed_and_clocks_are_fixed_and_nothing_else_moves() {
+    fn the_runtimes_wasi_is_answered_inside_it_and_nothing_else_moves() {
         let wasm = wat::parse_str(RUNTIME_LIKE).unwrap();
         let fixed = deterministic_runtime(&wasm, 1_700_000_000).unwrap();
         let imports: Vec<String> = wasmparser::Parser::new(0)
@@ -614,23 +688,26 @@ mod tests {
             })
             .flatten()
             .collect();
-        assert_eq!(
-            imports,
-            [
-                "env.memory",
-                "wasi:io/poll@0.2.0.poll",
-                "wasi:cli/exit@0.2.0.exit"
-            ]
-        );
+        // No WASI left to import: componentize-qjs links no adapter and no stubs.
+        assert_eq!(imports, ["env.memory", "local:init/module-loader.load"]);
         assert_eq!(run(&fixed, "seed-lo", 1), [SEED.0 as i64]);
         assert_eq!(run(&fixed, "seed-hi", 1), [SEED.1 as i64]);
         assert_eq!(run(&fixed, "wall", 1), [1_700_000_000]);
         assert_eq!(run(&fixed, "mono", 3), [1_000, 2_000, 3_000]);
         // Through the table, which names the function by index too.
         assert_eq!(run(&fixed, "indirect", 2), [1_000, 2_000]);
-        // A call to an import after the replaced ones still reaches it.
+        // A resource drop and the adapter's reset do nothing; any other WASI call traps.
+        assert_eq!(run(&fixed, "drop", 1), [7]);
+        let trap = try_run(&fixed, "exit", 1).unwrap_err();
+        assert_eq!(
+            trap.downcast_ref::<wasmtime::Trap>(),
+            Some(&wasmtime::Trap::UnreachableCodeReached),
+            "{trap:?}"
+        );
+        // The import kept among the replaced ones is still the one called.
+        assert_eq!(run(&fixed, "load", 1), [900]);
         let text = wasmprinter::print_bytes(&fixed).unwrap();
-        assert!(text.contains("call $exit"), "{text}");
+        assert!(text.contains("call $load"), "{text}");
         // The same input, the same bytes.
         assert_eq!(deterministic_runtime(&wasm, 1_700_000_000).unwrap(), fixed);
     }
