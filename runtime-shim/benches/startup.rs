@@ -329,6 +329,9 @@ fn shim_flags() -> Vec<String> {
 
 fn wasmtime_flags() -> Vec<String> {
     let mut flags = reuse_flags();
+    // `wasmtime serve` links only `wasi:http` and what it needs unless told otherwise;
+    // weld-shim gives a component all of `wasi:cli`, and the fixtures import it.
+    flags.extend(["-S".to_string(), "cli".to_string()]);
     let pairs = CONFIG.lock().unwrap();
     if !pairs.is_empty() {
         flags.extend(["-S".to_string(), "config".to_string()]);
@@ -398,17 +401,30 @@ struct Spawned {
 
 impl Spawned {
     fn start(mut command: Command, port: u16) -> Self {
-        let child = command
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start the server");
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let deadline = Instant::now() + Duration::from_secs(120);
         while TcpStream::connect(addr).is_err() {
+            // A server that exits (it refused the artifact, a flag) says why on stderr.
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                panic!("{command:?} exited ({status}) before listening:\n{stderr}");
+            }
             assert!(Instant::now() < deadline, "server did not start listening");
             std::thread::sleep(Duration::from_millis(50));
+        }
+        // From now on its stderr is drained and dropped, so a chatty server never blocks
+        // on a full pipe (nor fails writing to a closed one).
+        if let Some(mut pipe) = child.stderr.take() {
+            std::thread::spawn(move || std::io::copy(&mut pipe, &mut std::io::sink()));
         }
         Self { child, addr }
     }
