@@ -101,6 +101,63 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
     }
 }
 
+/// The payloads of `wasm`'s own sections, in order, ending with its `End`: a nested
+/// module or component is one `ModuleSection` / `ComponentSection` payload whose
+/// contents are stepped over, not parsed (its bytes are at its `unchecked_range`).
+pub fn top_level_payloads(
+    mut wasm: &[u8],
+) -> Result<Vec<wasmparser::Payload<'_>>, wasmparser::BinaryReaderError> {
+    use wasmparser::{Chunk, Payload};
+    let mut parser = wasmparser::Parser::new(0);
+    let mut payloads = Vec::new();
+    loop {
+        let Chunk::Parsed { consumed, payload } = parser.parse(wasm, true)? else {
+            unreachable!("with `eof` the parser has all the data it will get");
+        };
+        wasm = &wasm[consumed..];
+        match &payload {
+            Payload::ModuleSection {
+                unchecked_range, ..
+            }
+            | Payload::ComponentSection {
+                unchecked_range, ..
+            } => {
+                // The parser has stepped over the nested binary; the data must too.
+                wasm = &wasm[(unchecked_range.end - unchecked_range.start) as usize..];
+            }
+            Payload::End(_) => {
+                payloads.push(payload);
+                return Ok(payloads);
+            }
+            _ => {}
+        }
+        payloads.push(payload);
+    }
+}
+
+/// [`section_rank`] of a core module section by its id as it appears in the binary.
+pub fn section_rank_of_id(id: u8) -> u8 {
+    use wasm_encoder::SectionId as S;
+    [
+        S::Type,
+        S::Import,
+        S::Function,
+        S::Table,
+        S::Memory,
+        S::Tag,
+        S::Global,
+        S::Export,
+        S::Start,
+        S::Element,
+        S::DataCount,
+        S::Code,
+        S::Data,
+    ]
+    .into_iter()
+    .find(|s| *s as u8 == id)
+    .map_or(0, section_rank)
+}
+
 /// A core module section's place in the order modules must follow (custom sections,
 /// which go anywhere, are 0): for rewriters that add a section a module lacks, in its
 /// place (`intersperse_section_hook`'s `before` is `None` at the end, i.e. last).
@@ -121,5 +178,69 @@ pub fn section_rank(id: wasm_encoder::SectionId) -> u8 {
         S::Code => 12,
         S::Data => 13,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_payloads_step_over_what_is_nested() {
+        let wasm = wat::parse_str(
+            r#"(component
+                (core module $m (func (export "inner")))
+                (component $c (export "nested" (core module $m)))
+                (core instance $i (instantiate $m))
+            )"#,
+        )
+        .unwrap();
+        let payloads = top_level_payloads(&wasm).unwrap();
+        let kinds: Vec<&str> = payloads
+            .iter()
+            .map(|p| match p {
+                wasmparser::Payload::Version { .. } => "version",
+                wasmparser::Payload::ModuleSection { .. } => "module",
+                wasmparser::Payload::ComponentSection { .. } => "component",
+                wasmparser::Payload::InstanceSection(_) => "core instances",
+                wasmparser::Payload::CustomSection(_) => "custom (names)",
+                wasmparser::Payload::End(_) => "end",
+                _ => "other",
+            })
+            .collect();
+        // Neither the module's export nor the nested component's sections are listed.
+        assert_eq!(
+            kinds,
+            [
+                "version",
+                "module",
+                "component",
+                "core instances",
+                "custom (names)",
+                "end"
+            ]
+        );
+        // The nested binaries are where their payloads say.
+        let wasmparser::Payload::ModuleSection {
+            unchecked_range, ..
+        } = &payloads[1]
+        else {
+            unreachable!()
+        };
+        let range = unchecked_range.start as usize..unchecked_range.end as usize;
+        assert!(wasmparser::Parser::is_core_wasm(&wasm[range]));
+    }
+
+    #[test]
+    fn section_ranks_by_id_follow_the_module_order() {
+        assert_eq!(
+            section_rank_of_id(4),
+            section_rank(wasm_encoder::SectionId::Table)
+        );
+        assert!(
+            section_rank_of_id(13) < section_rank_of_id(6),
+            "tags before globals"
+        );
+        assert_eq!(section_rank_of_id(0), 0, "custom sections go anywhere");
     }
 }

@@ -194,22 +194,9 @@ impl Analysis {
         let mut bags: HashMap<u32, Vec<(String, u32)>> = HashMap::new();
         // (module, bag, arg) of every instantiation.
         let mut instantiations: Vec<(u32, Vec<(String, u32)>)> = Vec::new();
-        let mut depth = 0u32;
-        for payload in Parser::new(0).parse_all(component) {
-            let payload = payload.ok()?;
+        for payload in crate::component::top_level_payloads(component).ok()? {
             match payload {
-                Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
-                    if depth == 0 && matches!(payload, Payload::ModuleSection { .. }) {
-                        next.modules += 1;
-                    }
-                    depth += 1;
-                    continue;
-                }
-                Payload::End(_) => {
-                    depth = depth.saturating_sub(1);
-                    continue;
-                }
-                _ if depth > 0 => continue,
+                Payload::ModuleSection { .. } => next.modules += 1,
                 Payload::ComponentTypeSection(s) => {
                     for _ in s {
                         next.types += 1;

@@ -243,13 +243,12 @@ pub fn component_exports(component: &[u8]) -> Vec<String> {
 /// The import (or export) names of `component` itself, not of what it nests.
 fn top_level_names(component: &[u8], imports: bool) -> Vec<String> {
     let mut out = Vec::new();
-    let mut depth = 0usize;
-    for payload in wasmparser::Parser::new(0).parse_all(component) {
+    let Ok(payloads) = crate::component::top_level_payloads(component) else {
+        return out;
+    };
+    for payload in payloads {
         match payload {
-            Ok(wasmparser::Payload::ModuleSection { .. })
-            | Ok(wasmparser::Payload::ComponentSection { .. }) => depth += 1,
-            Ok(wasmparser::Payload::End(_)) => depth = depth.saturating_sub(1),
-            Ok(wasmparser::Payload::ComponentImportSection(reader)) if depth == 0 && imports => {
+            wasmparser::Payload::ComponentImportSection(reader) if imports => {
                 out.extend(
                     reader
                         .into_iter()
@@ -257,7 +256,7 @@ fn top_level_names(component: &[u8], imports: bool) -> Vec<String> {
                         .map(|i| i.name.name.to_string()),
                 );
             }
-            Ok(wasmparser::Payload::ComponentExportSection(reader)) if depth == 0 && !imports => {
+            wasmparser::Payload::ComponentExportSection(reader) if !imports => {
                 out.extend(
                     reader
                         .into_iter()
@@ -265,7 +264,6 @@ fn top_level_names(component: &[u8], imports: bool) -> Vec<String> {
                         .map(|e| e.name.name.to_string()),
                 );
             }
-            Err(_) => break,
             _ => {}
         }
     }

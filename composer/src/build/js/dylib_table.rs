@@ -23,9 +23,11 @@
 
 use std::ops::Range;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use wasm_encoder::reencode::{self, Reencode};
 use wasmparser::{Parser, Payload};
+
+use crate::component::{section_rank, section_rank_of_id, top_level_payloads};
 
 /// The export and import name of the shared table in wit-component's dynamic linking.
 const TABLE: &str = "__indirect_function_table";
@@ -38,22 +40,19 @@ const TABLE_BASE: &str = "__table_base";
 pub fn own_table(component: &[u8]) -> Result<Option<Vec<u8>>> {
     let mut out = wasm_encoder::Component::new();
     let mut rewritten = false;
-    for section in top_level_sections(component)? {
-        let bytes = &component[section.range.clone()];
-        if section.id == COMPONENT_SECTION
+    for payload in top_level_payloads(component)? {
+        let Some((id, range)) = payload.as_section() else {
+            continue;
+        };
+        let bytes = &component[usize_range(range)];
+        if matches!(payload, Payload::ComponentSection { .. })
             && let Some(linked) = rewrite_linked(bytes)?
         {
-            out.section(&wasm_encoder::RawSection {
-                id: COMPONENT_SECTION,
-                data: &linked,
-            });
+            out.section(&wasm_encoder::RawSection { id, data: &linked });
             rewritten = true;
             continue;
         }
-        out.section(&wasm_encoder::RawSection {
-            id: section.id,
-            data: bytes,
-        });
+        out.section(&wasm_encoder::RawSection { id, data: bytes });
     }
     if !rewritten {
         return Ok(None);
@@ -63,40 +62,6 @@ pub fn own_table(component: &[u8]) -> Result<Option<Vec<u8>>> {
         .validate_all(&bytes)
         .context("the component with its function table moved is not valid")?;
     Ok(Some(bytes))
-}
-
-const COMPONENT_SECTION: u8 = 4;
-const CORE_INSTANCE_SECTION: u8 = 2;
-
-/// A section of a component (or module) at its top level: its id and the bytes of its
-/// contents (for a nested module or component, the whole nested binary).
-struct Section {
-    id: u8,
-    range: Range<usize>,
-    payload_index: usize,
-}
-
-fn top_level_sections(wasm: &[u8]) -> Result<Vec<Section>> {
-    let mut sections = Vec::new();
-    let mut depth = 0usize;
-    for (i, payload) in Parser::new(0).parse_all(wasm).enumerate() {
-        let payload = payload?;
-        if depth == 0
-            && let Some((id, range)) = payload.as_section()
-        {
-            sections.push(Section {
-                id,
-                range: usize_range(range),
-                payload_index: i,
-            });
-        }
-        match payload {
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) if depth > 0 => depth -= 1,
-            _ => {}
-        }
-    }
-    Ok(sections)
 }
 
 /// A core instance of the component, as the rewrite needs it.
@@ -270,18 +235,17 @@ struct Spaces {
 }
 
 impl Spaces {
-    fn read(component: &[u8]) -> Result<Self> {
+    /// The index spaces of the component whose top-level `payloads` these are.
+    fn read(payloads: &[Payload<'_>]) -> Result<Self> {
         let mut spaces = Spaces::default();
-        let mut depth = 0usize;
-        for payload in Parser::new(0).parse_all(component) {
-            let payload = payload?;
-            match &payload {
+        for payload in payloads {
+            match payload {
                 Payload::ModuleSection {
                     unchecked_range, ..
-                } if depth == 0 => spaces
+                } => spaces
                     .modules
                     .push(Some(usize_range(unchecked_range.clone()))),
-                Payload::InstanceSection(reader) if depth == 0 => {
+                Payload::InstanceSection(reader) => {
                     for instance in reader.clone() {
                         spaces.instances.push(match instance? {
                             wasmparser::Instance::Instantiate { module_index, args } => {
@@ -304,7 +268,7 @@ impl Spaces {
                         });
                     }
                 }
-                Payload::ComponentAliasSection(reader) if depth == 0 => {
+                Payload::ComponentAliasSection(reader) => {
                     for alias in reader.clone() {
                         match alias? {
                             wasmparser::ComponentAlias::CoreInstanceExport {
@@ -334,11 +298,6 @@ impl Spaces {
                         }
                     }
                 }
-                _ => {}
-            }
-            match payload {
-                Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-                Payload::End(_) if depth > 0 => depth -= 1,
                 _ => {}
             }
         }
@@ -405,19 +364,20 @@ struct Plan {
 /// `component` with its table owned by its largest library, or `None` when it is not a
 /// dynamically linked component of the expected shape.
 fn rewrite_linked(component: &[u8]) -> Result<Option<Vec<u8>>> {
-    let Some(plan) = plan(component)? else {
+    let payloads = top_level_payloads(component)?;
+    let Some(plan) = plan(component, &payloads)? else {
         return Ok(None);
     };
     let mut out = wasm_encoder::Component::new();
     let mut module = 0u32;
     let mut instance = 0u32;
-    let sections = top_level_sections(component)?;
-    let payloads: Vec<_> = Parser::new(0).parse_all(component).collect();
-    for section in sections {
-        let bytes = &component[section.range.clone()];
-        match section.id {
-            1 => {
-                // A core module.
+    for payload in &payloads {
+        let Some((id, range)) = payload.as_section() else {
+            continue;
+        };
+        let bytes = &component[usize_range(range)];
+        match payload {
+            Payload::ModuleSection { .. } => {
                 let rewritten = if module == plan.library_module {
                     Some(plan.library.as_slice())
                 } else {
@@ -427,15 +387,12 @@ fn rewrite_linked(component: &[u8]) -> Result<Option<Vec<u8>>> {
                         .map(|(_, b)| b.as_slice())
                 };
                 out.section(&wasm_encoder::RawSection {
-                    id: 1,
+                    id,
                     data: rewritten.unwrap_or(bytes),
                 });
                 module += 1;
             }
-            CORE_INSTANCE_SECTION => {
-                let Ok(Payload::InstanceSection(reader)) = &payloads[section.payload_index] else {
-                    bail!("an instance section that does not read as one");
-                };
+            Payload::InstanceSection(reader) => {
                 let mut instances = wasm_encoder::InstanceSection::new();
                 for entry in reader.clone() {
                     encode_instance(&mut instances, entry?, &plan, instance);
@@ -458,12 +415,9 @@ fn rewrite_linked(component: &[u8]) -> Result<Option<Vec<u8>>> {
                     out.section(&instances);
                 }
             }
-            id => {
+            _ => {
                 // Aliased core modules count in the module index space too.
-                if id == 6
-                    && let Ok(Payload::ComponentAliasSection(reader)) =
-                        &payloads[section.payload_index]
-                {
+                if let Payload::ComponentAliasSection(reader) = payload {
                     for alias in reader.clone() {
                         if matches!(
                             alias?,
@@ -514,8 +468,8 @@ fn encode_instance(
     }
 }
 
-fn plan(component: &[u8]) -> Result<Option<Plan>> {
-    let spaces = Spaces::read(component)?;
+fn plan(component: &[u8], payloads: &[Payload<'_>]) -> Result<Option<Plan>> {
+    let spaces = Spaces::read(payloads)?;
     let mut facts = Vec::new();
     for range in &spaces.modules {
         facts.push(match range {
@@ -544,11 +498,11 @@ fn plan(component: &[u8]) -> Result<Option<Plan>> {
             continue;
         }
         let entries: u32 = facts.active_elements.iter().map(|(_, _, n)| n).sum();
-        if library.is_none_or(|(_, most)| entries > most) {
-            library = Some((m as u32, entries));
+        if library.is_none_or(|(_, _, most)| entries > most) {
+            library = Some((m as u32, base, entries));
         }
     }
-    let Some((library_module, _)) = library else {
+    let Some((library_module, library_base, _)) = library else {
         return Ok(None);
     };
     let library_facts = facts[library_module as usize].as_ref().expect("defined");
@@ -623,9 +577,7 @@ fn plan(component: &[u8]) -> Result<Option<Plan>> {
     let library_bytes = own_library_table(
         &component[library_range],
         *table_type,
-        library_facts
-            .imported_global("env", TABLE_BASE)
-            .expect("checked"),
+        library_base,
         base_value,
     )?;
 
@@ -715,9 +667,7 @@ fn own_library_table(
         let Some((id, range)) = payload.as_section() else {
             continue;
         };
-        // Every known section after the table section's place: memory (5) to data
-        // count (12), and tags (13), which go between memories and globals.
-        if !table_written && matches!(id, 5..=13) {
+        if !table_written && section_rank_of_id(id) > section_rank(wasm_encoder::SectionId::Table) {
             write_table(&mut out, &mut r);
             table_written = true;
         }
