@@ -135,6 +135,43 @@ pub fn top_level_payloads(
     }
 }
 
+/// A top-level core instance of a component, owned, for rewriters that look back at
+/// what an index refers to.
+#[derive(Debug, Clone)]
+pub enum CoreInstance {
+    /// A module instantiated with these arguments: (name, core instance).
+    Instantiate {
+        /// The module's index.
+        module: u32,
+        /// Its arguments.
+        args: Vec<(String, u32)>,
+    },
+    /// Exports of other items: (name, kind, index).
+    FromExports(Vec<(String, wasmparser::ExternalKind, u32)>),
+}
+
+impl From<wasmparser::Instance<'_>> for CoreInstance {
+    fn from(instance: wasmparser::Instance<'_>) -> Self {
+        match instance {
+            wasmparser::Instance::Instantiate { module_index, args } => Self::Instantiate {
+                module: module_index,
+                args: args.iter().map(|a| (a.name.to_string(), a.index)).collect(),
+            },
+            wasmparser::Instance::FromExports(exports) => Self::FromExports(
+                exports
+                    .iter()
+                    .map(|e| (e.name.to_string(), e.kind, e.index))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A parser's range (`u64` offsets) as a range into the binary held in memory.
+pub fn usize_range(range: std::ops::Range<u64>) -> std::ops::Range<usize> {
+    range.start as usize..range.end as usize
+}
+
 /// [`section_rank`] of a core module section by its id as it appears in the binary.
 pub fn section_rank_of_id(id: u8) -> u8 {
     use wasm_encoder::SectionId as S;

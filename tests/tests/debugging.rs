@@ -69,7 +69,15 @@ fn a_trap_three_stages_deep_names_every_stage_and_the_rust_line_with_debug() {
     let compose = weld(dir, &["compose", "--debug", "-o", "debug.wasm"]);
     assert!(compose.status.success(), "{}", text(&compose));
     let debug = dir.join("debug.wasm");
-    assert!(has_dwarf(&std::fs::read(&debug).unwrap()));
+    let debug_bytes = std::fs::read(&debug).unwrap();
+    assert!(has_dwarf(&debug_bytes));
+    // `inner` imports only WASI: its imports are lowered straight into its memory,
+    // which its module imports (composer/src/link/direct_lowering.rs); its lines must
+    // survive that.
+    assert!(
+        debug_bytes.windows(11).any(|w| w == b"weld:memory"),
+        "no stage of the fixture was linked with its memory ahead of its code"
+    );
     let record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("debug.build.json")).unwrap()).unwrap();
     assert_eq!(record["debug"], true, "{record}");

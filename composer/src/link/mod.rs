@@ -9,6 +9,7 @@
 //! bytes.
 
 mod diagnose;
+pub mod direct_lowering;
 mod names;
 mod types;
 
@@ -122,19 +123,23 @@ pub fn link(
         .iter()
         .map(|stage| StagePlan::of(&manifest.stages[stage], wiring))
         .collect();
-    // Denials answered inside a stage's own component leave nothing for the guard.
+    // Denials answered inside a stage's own component leave nothing for the guard, and
+    // imports lowered straight into a stage's memory save two core instances per stage.
     let mut packages = packages.clone();
     for (stage, plan) in stages.order.iter().zip(&mut plans) {
-        let Some(inlined) =
-            crate::guard::inline::inline(stage.as_str(), graph[packages[stage]].bytes(), plan)
-        else {
-            continue;
+        let original = graph[packages[stage]].bytes();
+        let inlined = crate::guard::inline::inline(stage.as_str(), original, plan);
+        let current = inlined.as_ref().map_or(original, |i| &i.bytes[..]);
+        let bytes = match (direct_lowering::lower_directly(current), &inlined) {
+            (Some(direct), _) => direct,
+            (None, Some(inlined)) => inlined.bytes.clone(),
+            (None, None) => continue,
         };
         // A rewritten stage wac cannot read keeps its guard (the answers are the same).
         let Ok(package) = wac_graph::types::Package::from_bytes(
             &format!("stage:{stage}"),
             None,
-            inlined.bytes,
+            bytes,
             graph.types_mut(),
         ) else {
             continue;
@@ -147,8 +152,10 @@ pub fn link(
                 source: e.into(),
             })?;
         packages.insert(stage.clone(), id);
-        plan.guarded
-            .retain(|import, _| !inlined.removed.contains(import));
+        if let Some(inlined) = inlined {
+            plan.guarded
+                .retain(|import, _| !inlined.removed.contains(import));
+        }
     }
     let guarded: Vec<GuardedStage<'_>> = stages
         .order

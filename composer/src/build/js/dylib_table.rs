@@ -27,7 +27,9 @@ use anyhow::{Context as _, Result};
 use wasm_encoder::reencode::{self, Reencode};
 use wasmparser::{Parser, Payload};
 
-use crate::component::{section_rank, section_rank_of_id, top_level_payloads};
+use crate::component::{
+    CoreInstance, section_rank, section_rank_of_id, top_level_payloads, usize_range,
+};
 
 /// The export and import name of the shared table in wit-component's dynamic linking.
 const TABLE: &str = "__indirect_function_table";
@@ -62,16 +64,6 @@ pub fn own_table(component: &[u8]) -> Result<Option<Vec<u8>>> {
         .validate_all(&bytes)
         .context("the component with its function table moved is not valid")?;
     Ok(Some(bytes))
-}
-
-/// A core instance of the component, as the rewrite needs it.
-enum CoreInstance {
-    Instantiate {
-        module: u32,
-        args: Vec<(String, u32)>,
-    },
-    /// Exports of other items: (name, kind, index).
-    FromExports(Vec<(String, wasmparser::ExternalKind, u32)>),
 }
 
 /// An item aliased from a core instance's exports.
@@ -191,11 +183,6 @@ impl ModuleFacts {
     }
 }
 
-fn usize_range(range: Range<u64>) -> Range<usize> {
-    // Offsets into a binary held in memory.
-    range.start as usize..range.end as usize
-}
-
 fn export_kind(kind: wasmparser::ExternalKind) -> wasm_encoder::ExportKind {
     use wasm_encoder::ExportKind as E;
     use wasmparser::ExternalKind as K;
@@ -247,25 +234,7 @@ impl Spaces {
                     .push(Some(usize_range(unchecked_range.clone()))),
                 Payload::InstanceSection(reader) => {
                     for instance in reader.clone() {
-                        spaces.instances.push(match instance? {
-                            wasmparser::Instance::Instantiate { module_index, args } => {
-                                CoreInstance::Instantiate {
-                                    module: module_index,
-                                    args: args
-                                        .iter()
-                                        .map(|a| (a.name.to_string(), a.index))
-                                        .collect(),
-                                }
-                            }
-                            wasmparser::Instance::FromExports(exports) => {
-                                CoreInstance::FromExports(
-                                    exports
-                                        .iter()
-                                        .map(|e| (e.name.to_string(), e.kind, e.index))
-                                        .collect(),
-                                )
-                            }
-                        });
+                        spaces.instances.push(CoreInstance::from(instance?));
                     }
                 }
                 Payload::ComponentAliasSection(reader) => {
