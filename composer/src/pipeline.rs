@@ -452,7 +452,7 @@ pub fn link_built(
 
 /// Bumped whenever linking the same stages gives different bytes (guards, sections), so
 /// an artifact linked by an older Weld of the same version is not taken as up to date.
-const LINK_REVISION: u32 = 4;
+const LINK_REVISION: u32 = 5;
 
 /// The key of a link: the pipeline file, Weld's version and each stage's component.
 fn link_key(manifest: &Manifest, built: &IndexMap<StageName, crate::build::BuiltStage>) -> String {

@@ -9,13 +9,19 @@
 //! table entry at every instantiation (BENCHMARKS.md, "Why Rust-only stays above
 //! 10 µs").
 //!
-//! When none of those imports needs the stage's `cabi_realloc`, the cycle can be broken
-//! the other way round: the memory is defined by a module instantiated first (with the
-//! stage's data segments, so it keeps its copy-on-write image, and with the fixup
-//! module's own functions, the refusals of [`crate::guard::inline`]); the stage's
-//! module imports that memory; the imports are lowered straight into it. Two core
-//! instances, no table, no indirect calls. The stage's code section is copied byte for
-//! byte, so the DWARF of `weld compose --debug` still points at it.
+//! Weld breaks the cycle the other way round: the memory is defined by a module
+//! instantiated first, with the stage's data segments (so it keeps its copy-on-write
+//! image) and the fixup module's own functions (the refusals of
+//! [`crate::guard::inline`]); the stage's module imports that memory; the imports are
+//! lowered straight into it. An import that returns a list or a string also needs the
+//! stage's `cabi_realloc`: the memory's module then has a one-entry table and a
+//! `realloc` that calls through it, and the stage's module fills that table with its
+//! allocator by an element segment. Two core instances instead of three.
+//!
+//! The stage's code keeps every instruction at its offset, so the DWARF of
+//! `weld compose --debug` still points at it: it is copied byte for byte, or, when the
+//! allocator's table is imported ahead of the stage's own, with each `call_indirect`'s
+//! table immediate patched in place.
 //!
 //! Anything not shaped as expected leaves the component as it is (the stage then
 //! instantiates as before), and a result that does not validate is never used.
@@ -55,7 +61,10 @@ pub fn lower_directly(component: &[u8]) -> Option<Vec<u8>> {
 /// What a top-level core function is.
 #[derive(Debug, Clone)]
 enum CoreFunc {
-    Alias,
+    Alias {
+        instance: u32,
+        name: String,
+    },
     Lower {
         func: u32,
         options: Vec<CanonicalOption>,
@@ -135,7 +144,10 @@ impl Spaces {
                                 let alias = (instance_index, name.to_string());
                                 match kind {
                                     ExternalKind::Func | ExternalKind::FuncExact => {
-                                        s.core_funcs.push(CoreFunc::Alias);
+                                        s.core_funcs.push(CoreFunc::Alias {
+                                            instance: alias.0,
+                                            name: alias.1,
+                                        });
                                     }
                                     ExternalKind::Memory => s.memories.push(Some(alias)),
                                     ExternalKind::Table => s.tables.push(Some(alias)),
@@ -227,11 +239,12 @@ fn aliases_outer_modules(component: &[u8]) -> Option<bool> {
 /// What fills one slot of the shim's table.
 #[derive(Debug, Clone)]
 enum Slot {
-    /// A function lowered from component function `func` (aliased as `alias`), with
-    /// this string encoding.
+    /// A function lowered from the component function aliased as `alias`, with this
+    /// string encoding, and with the stage's `cabi_realloc` if `realloc`.
     Lowered {
         alias: (u32, String),
         encoding: Option<CanonicalOption>,
+        realloc: bool,
     },
     /// The fixup module's own function of this index among its defined functions.
     Own(u32),
@@ -252,6 +265,9 @@ struct Plan {
     lowered: Vec<u32>,
     /// The shim's export names, each with what fills its slot.
     slots: HashMap<String, Slot>,
+    /// Whether a lowering needs the stage's allocator (the memory's module then
+    /// exports [`REALLOC`]).
+    realloc: bool,
     /// The module that defines the memory, in place of the shim.
     memory_module: Vec<u8>,
     /// The stage's module, importing its memory.
@@ -315,6 +331,8 @@ impl Plan {
             same
         };
         let mut lowered = Vec::new();
+        // The stage's allocator, as the lowerings that need it name it.
+        let mut realloc_alias: Option<(u32, String)> = None;
         let mut by_import: HashMap<(&str, &str), Slot> = HashMap::new();
         for (arg, bag) in fixup_args.iter() {
             if *bag == shim_instance {
@@ -333,6 +351,7 @@ impl Plan {
                             return None;
                         };
                         let mut encoding = None;
+                        let mut realloc = false;
                         for option in options {
                             match option {
                                 CanonicalOption::Memory(m) => {
@@ -343,12 +362,32 @@ impl Plan {
                                 CanonicalOption::UTF8
                                 | CanonicalOption::UTF16
                                 | CanonicalOption::CompactUTF16 => encoding = Some(*option),
+                                CanonicalOption::Realloc(f) => {
+                                    let CoreFunc::Alias { instance, name } =
+                                        s.core_funcs.get(*f as usize)?
+                                    else {
+                                        return None;
+                                    };
+                                    let alias = (*instance, name.clone());
+                                    if realloc_alias.as_ref().is_some_and(|seen| *seen != alias) {
+                                        return None;
+                                    }
+                                    realloc_alias = Some(alias);
+                                    realloc = true;
+                                }
                                 _ => return None,
                             }
                         }
                         let alias = s.funcs.get(*func as usize)?.clone()?;
                         lowered.push(*index);
-                        by_import.insert((arg, name), Slot::Lowered { alias, encoding });
+                        by_import.insert(
+                            (arg, name),
+                            Slot::Lowered {
+                                alias,
+                                encoding,
+                                realloc,
+                            },
+                        );
                     }
                     ExternalKind::Table if hands_table(*bag) => {}
                     ExternalKind::Memory => {
@@ -408,8 +447,16 @@ impl Plan {
         }
 
         let main = MainModule::parse(s.module_bytes(component, main_module)?)?;
-        let memory_module = memory_module(&fixup, &main, &slots)?;
-        let main = main.importing_memory()?;
+        // The allocator is the stage module's own export.
+        let realloc = match realloc_alias {
+            Some((instance, name)) if instance == main_instance => {
+                Some(*main.functions.get(&name)?)
+            }
+            Some(_) => return None,
+            None => None,
+        };
+        let memory_module = memory_module(&fixup, &main, &slots, realloc.is_some())?;
+        let main = main.importing_memory(realloc)?;
         Some(Plan {
             shim_module,
             shim_instance,
@@ -420,6 +467,7 @@ impl Plan {
             bags,
             lowered,
             slots,
+            realloc: realloc.is_some(),
             memory_module,
             main,
         })
@@ -601,7 +649,14 @@ struct MainModule<'a> {
     /// constant offsets, or passive ones, and no data count section that instructions
     /// could use them by).
     data: Option<Range<usize>>,
+    /// Its exported functions by name.
+    functions: HashMap<String, u32>,
 }
+
+/// The memory's module's table for the stage's allocator, and the function that calls
+/// through it.
+const REALLOC_TABLE: &str = "realloc-table";
+const REALLOC: &str = "realloc";
 
 impl<'a> MainModule<'a> {
     fn parse(module: &'a [u8]) -> Option<Self> {
@@ -611,12 +666,14 @@ impl<'a> MainModule<'a> {
         let mut data_count = false;
         let mut movable = true;
         let mut imports = false;
+        let mut functions = HashMap::new();
         for payload in Parser::new(0).parse_all(module) {
             match payload.ok()? {
                 Payload::ImportSection(reader) => {
                     imports = true;
                     for import in reader.into_imports() {
-                        if matches!(import.ok()?.ty, TypeRef::Memory(_)) {
+                        // An imported table would take the index the allocator's needs.
+                        if matches!(import.ok()?.ty, TypeRef::Memory(_) | TypeRef::Table(_)) {
                             return None;
                         }
                     }
@@ -635,8 +692,14 @@ impl<'a> MainModule<'a> {
                 Payload::ExportSection(reader) => {
                     for export in reader {
                         let export = export.ok()?;
-                        if export.kind == ExternalKind::Memory {
-                            exported |= export.name == MEMORY && export.index == 0;
+                        match export.kind {
+                            ExternalKind::Memory => {
+                                exported |= export.name == MEMORY && export.index == 0;
+                            }
+                            ExternalKind::Func => {
+                                functions.insert(export.name.to_string(), export.index);
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -666,37 +729,91 @@ impl<'a> MainModule<'a> {
             module,
             memory: memory?,
             data: data.filter(|_| movable && !data_count),
+            functions,
         })
     }
 
-    /// The module with its memory imported and, if it moves, without its data.
-    /// Every other section is copied byte for byte.
-    fn importing_memory(&self) -> Option<Vec<u8>> {
+    /// The module with its memory imported and, if it moves, without its data; with
+    /// `realloc`, it also imports the memory's module's table and writes that function
+    /// into it, so the lowerings' allocator calls the stage's own.
+    ///
+    /// The code section is copied byte for byte, or with the table immediates patched
+    /// in place (see [`patch_table_indices`]), so every instruction stays at its offset
+    /// for the DWARF of `weld compose --debug`.
+    fn importing_memory(&self, realloc: Option<u32>) -> Option<Vec<u8>> {
         let mut out = wasm_encoder::Module::new();
+        // With the allocator's table imported, the module's own tables move up by one.
+        let mut shift = ShiftTables(u32::from(realloc.is_some()));
+        let mut wrote_elements = false;
+        let add_realloc_segment = |elements: &mut wasm_encoder::ElementSection| {
+            if let Some(func) = realloc {
+                elements.active(
+                    Some(0),
+                    &wasm_encoder::ConstExpr::i32_const(0),
+                    wasm_encoder::Elements::Functions(std::borrow::Cow::Owned(vec![func])),
+                );
+            }
+        };
         for payload in Parser::new(0).parse_all(self.module) {
             let payload = payload.ok()?;
+            let rank = payload
+                .as_section()
+                .map_or(0, |(id, _)| crate::component::section_rank_of_id(id));
+            if realloc.is_some()
+                && !wrote_elements
+                && rank > crate::component::section_rank(wasm_encoder::SectionId::Element)
+            {
+                let mut elements = wasm_encoder::ElementSection::new();
+                add_realloc_segment(&mut elements);
+                out.section(&elements);
+                wrote_elements = true;
+            }
             match &payload {
                 Payload::ImportSection(reader) => {
                     let mut imports = wasm_encoder::ImportSection::new();
-                    let mut reencoder = wasm_encoder::reencode::RoundtripReencoder;
                     for import in reader.clone().into_imports() {
                         let import = import.ok()?;
                         imports.import(
                             import.module,
                             import.name,
-                            reencoder.entity_type(import.ty).ok()?,
+                            shift.entity_type(import.ty).ok()?,
                         );
                     }
                     imports.import(MEMORY_ARG, MEMORY, self.memory);
+                    if realloc.is_some() {
+                        imports.import(MEMORY_ARG, REALLOC_TABLE, realloc_table());
+                    }
                     out.section(&imports);
                     continue;
                 }
                 Payload::MemorySection(_) => continue,
                 Payload::DataSection(_) if self.data.is_some() => continue,
+                Payload::ExportSection(reader) if realloc.is_some() => {
+                    let mut exports = wasm_encoder::ExportSection::new();
+                    shift
+                        .parse_export_section(&mut exports, reader.clone())
+                        .ok()?;
+                    out.section(&exports);
+                    continue;
+                }
+                Payload::ElementSection(reader) if realloc.is_some() => {
+                    let mut elements = wasm_encoder::ElementSection::new();
+                    shift
+                        .parse_element_section(&mut elements, reader.clone())
+                        .ok()?;
+                    add_realloc_segment(&mut elements);
+                    out.section(&elements);
+                    wrote_elements = true;
+                    continue;
+                }
+                Payload::CodeSectionStart { .. } if realloc.is_some() => {
+                    let (id, range) = payload.as_section()?;
+                    let code = patch_table_indices(self.module, usize_range(range))?;
+                    out.section(&wasm_encoder::RawSection { id, data: &code });
+                    continue;
+                }
+                Payload::CodeSectionEntry(_) => continue,
                 _ => {}
-            }
-            if let Payload::CodeSectionEntry(_) = payload {
-                continue;
             }
             if let Some((id, range)) = payload.as_section() {
                 out.section(&wasm_encoder::RawSection {
@@ -709,32 +826,128 @@ impl<'a> MainModule<'a> {
     }
 }
 
+/// The table the memory's module holds the stage's allocator in: one entry.
+fn realloc_table() -> wasm_encoder::TableType {
+    wasm_encoder::TableType {
+        element_type: wasm_encoder::RefType::FUNCREF,
+        table64: false,
+        minimum: 1,
+        maximum: Some(1),
+        shared: false,
+    }
+}
+
+/// Re-encodes table references one index up.
+struct ShiftTables(u32);
+
+impl Reencode for ShiftTables {
+    type Error = std::convert::Infallible;
+
+    fn table_index(&mut self, table: u32) -> Result<u32, ReencodeError<Self::Error>> {
+        Ok(table + self.0)
+    }
+}
+
+/// The code section at `range` of `module` with every `call_indirect` on table 0 made
+/// to call table 1, or `None` if the code uses tables any other way.
+///
+/// Hand-written on purpose: re-encoding the code (wasm-encoder) would also re-encode
+/// every LEB128 immediate, and wasm-ld pads many of them, so instructions would move
+/// and `--debug`'s DWARF would point at the wrong ones. Here the table immediate, a
+/// zero, gets its lowest bit set in place: the same number of bytes, whether padded
+/// or not.
+fn patch_table_indices(module: &[u8], range: Range<usize>) -> Option<Vec<u8>> {
+    let section = module.get(range)?;
+    let mut code = section.to_vec();
+    // Offsets relative to the section, i.e. indices into `code`.
+    let reader =
+        wasmparser::CodeSectionReader::new(wasmparser::BinaryReader::new(section, 0)).ok()?;
+    for body in reader {
+        let mut ops = body.ok()?.get_operators_reader().ok()?;
+        while !ops.eof() {
+            let (op, offset) = ops.read_with_offset().ok()?;
+            match op {
+                Operator::CallIndirect { table_index, .. }
+                | Operator::ReturnCallIndirect { table_index, .. } => {
+                    if table_index != 0 {
+                        return None;
+                    }
+                    // opcode, the type index's LEB128, then the table index's.
+                    let mut at = usize::try_from(offset).ok()? + 1;
+                    while code.get(at)? & 0x80 != 0 {
+                        at += 1;
+                    }
+                    at += 1;
+                    *code.get_mut(at)? |= 1;
+                }
+                Operator::TableGet { .. }
+                | Operator::TableSet { .. }
+                | Operator::TableSize { .. }
+                | Operator::TableGrow { .. }
+                | Operator::TableFill { .. }
+                | Operator::TableCopy { .. }
+                | Operator::TableInit { .. }
+                | Operator::CallRef { .. }
+                | Operator::ReturnCallRef { .. } => return None,
+                _ => {}
+            }
+        }
+    }
+    Some(code)
+}
+
 /// The module instantiated first: the stage's memory (with its data, when it moves)
 /// and the fixup module's own functions, each exported under the shim's name for its
-/// slot.
+/// slot; with `realloc`, also a one-entry table the stage's module fills with its
+/// allocator, and a function that calls it (exported as [`REALLOC`]).
 fn memory_module(
     fixup: &FixupModule<'_>,
     main: &MainModule<'_>,
     slots: &HashMap<String, Slot>,
+    realloc: bool,
 ) -> Option<Vec<u8>> {
     let imported = fixup.imports.len() as u32;
     let mut out = wasm_encoder::Module::new();
-    if let Some(types) = &fixup.types {
-        out.section(&wasm_encoder::RawSection {
-            id: wasm_encoder::SectionId::Type as u8,
-            data: &fixup.module[types.clone()],
-        });
+    let mut types = wasm_encoder::TypeSection::new();
+    if let Some(range) = &fixup.types {
+        let reader = wasmparser::TypeSectionReader::new(wasmparser::BinaryReader::new(
+            &fixup.module[range.clone()],
+            0,
+        ))
+        .ok()?;
+        wasm_encoder::reencode::RoundtripReencoder
+            .parse_type_section(&mut types, reader)
+            .ok()?;
     }
+    let realloc_type = types.len();
+    if realloc {
+        let i32 = wasm_encoder::ValType::I32;
+        types.ty().function([i32, i32, i32, i32], [i32]);
+    }
+    out.section(&types);
     let mut functions = wasm_encoder::FunctionSection::new();
     for ty in &fixup.functions {
         functions.function(*ty);
     }
+    let realloc_index = fixup.functions.len() as u32;
+    if realloc {
+        functions.function(realloc_type);
+    }
     out.section(&functions);
+    if realloc {
+        let mut tables = wasm_encoder::TableSection::new();
+        tables.table(realloc_table());
+        out.section(&tables);
+    }
     let mut memories = wasm_encoder::MemorySection::new();
     memories.memory(main.memory);
     out.section(&memories);
     let mut exports = wasm_encoder::ExportSection::new();
     exports.export(MEMORY, wasm_encoder::ExportKind::Memory, 0);
+    if realloc {
+        exports.export(REALLOC_TABLE, wasm_encoder::ExportKind::Table, 0);
+        exports.export(REALLOC, wasm_encoder::ExportKind::Func, realloc_index);
+    }
     let mut names: Vec<(&String, u32)> = slots
         .iter()
         .filter_map(|(name, slot)| match slot {
@@ -751,6 +964,20 @@ fn memory_module(
     let mut own = OwnFunctions { imported };
     for body in &fixup.bodies {
         own.parse_function_body(&mut code, body.clone()).ok()?;
+    }
+    if realloc {
+        use wasm_encoder::Instruction as I;
+        let mut f = wasm_encoder::Function::new([]);
+        for param in 0..4 {
+            f.instruction(&I::LocalGet(param));
+        }
+        f.instruction(&I::I32Const(0));
+        f.instruction(&I::CallIndirect {
+            type_index: realloc_type,
+            table_index: 0,
+        });
+        f.instruction(&I::End);
+        code.function(&f);
     }
     out.section(&code);
     if let Some(data) = &main.data {
@@ -769,6 +996,9 @@ fn memory_module(
         if *index >= imported {
             map.append(index - imported, name);
         }
+    }
+    if realloc {
+        map.append(realloc_index, "weld:realloc");
     }
     names.functions(&map);
     out.section(&names);
@@ -967,6 +1197,7 @@ fn rewrite(component: &[u8], payloads: &[Payload<'_>], plan: &Plan) -> Option<Ve
     // The memory's alias on the first module's instance, and the component functions
     // aliased early for the lowered imports, by (instance, name).
     let mut memory = None;
+    let mut realloc = None;
     let mut early: HashMap<(u32, String), u32> = HashMap::new();
     for payload in payloads {
         let section = payload.as_section();
@@ -1038,7 +1269,11 @@ fn rewrite(component: &[u8], payloads: &[Payload<'_>], plan: &Plan) -> Option<Ve
                                 match plan.slots.get(*name)? {
                                     // The memory's module exports it under the same name.
                                     Slot::Own(_) => {}
-                                    Slot::Lowered { alias, encoding } => {
+                                    Slot::Lowered {
+                                        alias,
+                                        encoding,
+                                        realloc: with_realloc,
+                                    } => {
                                         let func = r.next.funcs;
                                         r.next.funcs += 1;
                                         early.insert(alias.clone(), func);
@@ -1049,6 +1284,11 @@ fn rewrite(component: &[u8], payloads: &[Payload<'_>], plan: &Plan) -> Option<Ve
                                         });
                                         let mut options =
                                             vec![wasm_encoder::CanonicalOption::Memory(memory?)];
+                                        if *with_realloc {
+                                            options.push(wasm_encoder::CanonicalOption::Realloc(
+                                                realloc?,
+                                            ));
+                                        }
                                         if let Some(encoding) = encoding {
                                             options.push(r.canonical_option(*encoding).ok()?);
                                         }
@@ -1134,6 +1374,15 @@ fn rewrite(component: &[u8], payloads: &[Payload<'_>], plan: &Plan) -> Option<Ve
                         });
                         memory = Some(r.next.memories);
                         r.next.memories += 1;
+                        if plan.realloc {
+                            w.aliases().alias(wasm_encoder::Alias::CoreInstanceExport {
+                                instance: new,
+                                kind: wasm_encoder::ExportKind::Func,
+                                name: REALLOC,
+                            });
+                            realloc = Some(r.next.core_funcs);
+                            r.next.core_funcs += 1;
+                        }
                     }
                 }
             }
@@ -1203,16 +1452,19 @@ mod tests {
         }
     "#;
 
-    /// The stage's module: `run(n)` is `pair().0 + pair().1 + greet("weld") + n`, the
-    /// string coming from its data segment; with `names`, it also calls that.
+    /// The stage's module: `run(n)` is `pair().0 + pair().1 + greet("weld") + n + 7`,
+    /// the string coming from its data segment and the 7 from a function its own table
+    /// calls; with `names`, plus the length of `names()` and its first string's first
+    /// byte (the list and the string written where its `cabi_realloc` says).
     fn module(names: bool) -> String {
         let (import, call) = if names {
             (
                 r#"(import "test:stage/host" "names" (func $names (param i32)))"#,
-                "(call $names (i32.const 96))",
+                "(call $names (i32.const 96))
+                 (i32.add (i32.load (i32.const 100)) (i32.load8_u (i32.load (i32.load (i32.const 96)))))",
             )
         } else {
-            ("", "")
+            ("", "(i32.const 0)")
         };
         format!(
             r#"(module
@@ -1222,13 +1474,22 @@ mod tests {
                 (memory (export "memory") 1)
                 (data (i32.const 16) "weld")
                 (global $heap (mut i32) (i32.const 1024))
+                (type $seven (func (result i32)))
+                (table 1 funcref)
+                (elem (i32.const 0) $seven)
+                (func $seven (type $seven) (i32.const 7))
                 (func (export "run") (param i32) (result i64)
+                    (local $listed i32)
                     {call}
+                    (local.set $listed)
                     (call $pair (i32.const 64))
                     (i64.add
                         (i64.add (i64.load (i32.const 64)) (i64.load (i32.const 72)))
                         (i64.extend_i32_u
-                            (i32.add (call $greet (i32.const 16) (i32.const 4)) (local.get 0)))))
+                            (i32.add
+                                (i32.add (call $greet (i32.const 16) (i32.const 4)) (local.get 0))
+                                (i32.add (local.get $listed)
+                                    (call_indirect (type $seven) (i32.const 0)))))))
                 (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
                     (global.get $heap)
                     (global.set $heap (i32.add (global.get $heap) (local.get 3))))
@@ -1318,7 +1579,7 @@ mod tests {
         let before = component(false);
         let after = lower_directly(&before).expect("wit-component's shape is rewritten");
         // "weld" is 119 + 101 + 108 + 100: the data segment moved with the memory.
-        assert_eq!(run(&before, 5), 1000 + 20000 + 428 + 5);
+        assert_eq!(run(&before, 5), 1000 + 20000 + 428 + 5 + 7);
         assert_eq!(run(&after, 5), run(&before, 5));
         assert_eq!(
             instantiations(&before),
@@ -1348,10 +1609,17 @@ mod tests {
     }
 
     #[test]
-    fn an_import_that_needs_the_stage_allocator_leaves_the_component_as_it_is() {
-        let with_list = component(true);
-        assert_eq!(run(&with_list, 1), 1000 + 20000 + 428 + 1);
-        assert_eq!(lower_directly(&with_list), None);
+    fn an_import_that_returns_a_list_allocates_with_the_stage_allocator() {
+        let before = component(true);
+        let after = lower_directly(&before).expect("rewritten, with the allocator's table");
+        // `names()` is ["a"]: one element, first byte 97.
+        assert_eq!(run(&before, 1), 1000 + 20000 + 428 + 1 + 7 + 1 + 97);
+        assert_eq!(run(&after, 1), run(&before, 1));
+        assert_eq!(instantiations(&after), 2);
+        // The stage's `call_indirect` now names table 1, in place: same code size.
+        let largest = |c: &[u8]| code_sections(c).into_iter().max_by_key(Vec::len).unwrap();
+        assert_eq!(largest(&after).len(), largest(&before).len());
+        assert_ne!(largest(&after), largest(&before));
     }
 
     #[test]
