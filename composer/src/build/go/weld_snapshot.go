@@ -49,6 +49,33 @@ func weldMrandinit(mp unsafe.Pointer)
 //go:linkname weldUseGCAllocations go.bytecodealliance.org/pkg/wit/runtime.useGCAllocations
 var weldUseGCAllocations bool
 
+// The runtime's break: sbrk hands out [bloc, blocMax) before it grows memory.
+//
+//go:linkname weldBloc runtime.bloc
+var weldBloc uintptr
+
+//go:linkname weldBlocMax runtime.blocMax
+var weldBlocMax uintptr
+
+//go:linkname weldSbrk runtime.sbrk
+func weldSbrk(n uintptr) unsafe.Pointer
+
+// Room below the break for the WASI adapter's state, which every instance allocates
+// with sbrk on its first WASI call (weldReseed, below). Reserved while the snapshot is
+// taken, it is part of every instance's initial memory, so that allocation does not
+// grow memory: each growth costs the host an mprotect (and a TLB shootdown) as the
+// instance grows, and another when its memory slot is reused.
+const weldAdapterReserve = 2 << 16
+
+// Runs once, at build time, in the start-up the snapshot captures.
+func init() {
+	if weldBlocMax-weldBloc >= weldAdapterReserve || weldSbrk(weldAdapterReserve) == nil {
+		return
+	}
+	// Handed back below the break, as the runtime does when it frees its top block.
+	weldBloc -= weldAdapterReserve
+}
+
 //go:wasmexport weld_reseed
 func weldReseed() {
 	// The WASI adapter allocates its state, through cabi_realloc, on the first WASI
