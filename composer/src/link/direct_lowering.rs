@@ -265,9 +265,6 @@ struct Plan {
     lowered: Vec<u32>,
     /// The shim's export names, each with what fills its slot.
     slots: HashMap<String, Slot>,
-    /// Whether a lowering needs the stage's allocator (the memory's module then
-    /// exports [`REALLOC`]).
-    realloc: bool,
     /// The module that defines the memory, in place of the shim.
     memory_module: Vec<u8>,
     /// The stage's module, importing its memory.
@@ -275,6 +272,14 @@ struct Plan {
 }
 
 impl Plan {
+    /// Whether a lowering needs the stage's allocator (the memory's module then
+    /// exports [`REALLOC`]).
+    fn needs_realloc(&self) -> bool {
+        self.slots
+            .values()
+            .any(|slot| matches!(slot, Slot::Lowered { realloc: true, .. }))
+    }
+
     fn of(component: &[u8], s: &Spaces) -> Option<Self> {
         // The shim: a module instantiated with nothing, which only calls through its
         // table.
@@ -467,7 +472,6 @@ impl Plan {
             bags,
             lowered,
             slots,
-            realloc: realloc.is_some(),
             memory_module,
             main,
         })
@@ -1133,54 +1137,35 @@ struct Writer {
     pending: Pending,
 }
 
+/// `Writer::$name`: the pending section of kind `$variant`, started if another is.
+macro_rules! pending_section {
+    ($name:ident, $variant:ident, $section:ty) => {
+        fn $name(&mut self) -> &mut $section {
+            if !matches!(self.pending, Pending::$variant(_)) {
+                self.flush();
+                self.pending = Pending::$variant(Default::default());
+            }
+            let Pending::$variant(s) = &mut self.pending else {
+                unreachable!("set just above")
+            };
+            s
+        }
+    };
+}
+
 impl Writer {
     fn flush(&mut self) {
         match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::None => {}
-            Pending::Aliases(s) => {
-                self.out.section(&s);
-            }
-            Pending::Canonical(s) => {
-                self.out.section(&s);
-            }
-            Pending::Instances(s) => {
-                self.out.section(&s);
-            }
+            Pending::Aliases(s) => _ = self.out.section(&s),
+            Pending::Canonical(s) => _ = self.out.section(&s),
+            Pending::Instances(s) => _ = self.out.section(&s),
         }
     }
 
-    fn aliases(&mut self) -> &mut wasm_encoder::ComponentAliasSection {
-        if !matches!(self.pending, Pending::Aliases(_)) {
-            self.flush();
-            self.pending = Pending::Aliases(Default::default());
-        }
-        let Pending::Aliases(s) = &mut self.pending else {
-            unreachable!()
-        };
-        s
-    }
-
-    fn canonical(&mut self) -> &mut wasm_encoder::CanonicalFunctionSection {
-        if !matches!(self.pending, Pending::Canonical(_)) {
-            self.flush();
-            self.pending = Pending::Canonical(Default::default());
-        }
-        let Pending::Canonical(s) = &mut self.pending else {
-            unreachable!()
-        };
-        s
-    }
-
-    fn instances(&mut self) -> &mut wasm_encoder::InstanceSection {
-        if !matches!(self.pending, Pending::Instances(_)) {
-            self.flush();
-            self.pending = Pending::Instances(Default::default());
-        }
-        let Pending::Instances(s) = &mut self.pending else {
-            unreachable!()
-        };
-        s
-    }
+    pending_section!(aliases, Aliases, wasm_encoder::ComponentAliasSection);
+    pending_section!(canonical, Canonical, wasm_encoder::CanonicalFunctionSection);
+    pending_section!(instances, Instances, wasm_encoder::InstanceSection);
 
     fn raw(&mut self, id: u8, data: &[u8]) {
         self.flush();
@@ -1374,7 +1359,7 @@ fn rewrite(component: &[u8], payloads: &[Payload<'_>], plan: &Plan) -> Option<Ve
                         });
                         memory = Some(r.next.memories);
                         r.next.memories += 1;
-                        if plan.realloc {
+                        if plan.needs_realloc() {
                             w.aliases().alias(wasm_encoder::Alias::CoreInstanceExport {
                                 instance: new,
                                 kind: wasm_encoder::ExportKind::Func,
@@ -1574,6 +1559,14 @@ mod tests {
         code
     }
 
+    /// The stage's code section: the largest of the component's.
+    fn stage_code(component: &[u8]) -> Vec<u8> {
+        code_sections(component)
+            .into_iter()
+            .max_by_key(Vec::len)
+            .unwrap()
+    }
+
     #[test]
     fn the_imports_are_lowered_into_the_memory_and_answer_the_same() {
         let before = component(false);
@@ -1598,8 +1591,7 @@ mod tests {
         let before = component(false);
         let after = lower_directly(&before).unwrap();
         // The stage's code is the largest; --debug's DWARF points into it.
-        let largest = |c: &[u8]| code_sections(c).into_iter().max_by_key(Vec::len).unwrap();
-        assert_eq!(largest(&after), largest(&before));
+        assert_eq!(stage_code(&after), stage_code(&before));
     }
 
     #[test]
@@ -1617,9 +1609,8 @@ mod tests {
         assert_eq!(run(&after, 1), run(&before, 1));
         assert_eq!(instantiations(&after), 2);
         // The stage's `call_indirect` now names table 1, in place: same code size.
-        let largest = |c: &[u8]| code_sections(c).into_iter().max_by_key(Vec::len).unwrap();
-        assert_eq!(largest(&after).len(), largest(&before).len());
-        assert_ne!(largest(&after), largest(&before));
+        assert_eq!(stage_code(&after).len(), stage_code(&before).len());
+        assert_ne!(stage_code(&after), stage_code(&before));
     }
 
     #[test]

@@ -124,15 +124,16 @@ pub fn link(
         .map(|stage| StagePlan::of(&manifest.stages[stage], wiring))
         .collect();
     // Denials answered inside a stage's own component leave nothing for the guard, and
-    // imports lowered straight into a stage's memory save two core instances per stage.
+    // imports lowered straight into a stage's memory save a core instance per stage.
     let mut packages = packages.clone();
     for (stage, plan) in stages.order.iter().zip(&mut plans) {
         let original = graph[packages[stage]].bytes();
         let inlined = crate::guard::inline::inline(stage.as_str(), original, plan);
-        let current = inlined.as_ref().map_or(original, |i| &i.bytes[..]);
-        let bytes = match (direct_lowering::lower_directly(current), &inlined) {
-            (Some(direct), _) => direct,
-            (None, Some(inlined)) => inlined.bytes.clone(),
+        let direct =
+            direct_lowering::lower_directly(inlined.as_ref().map_or(original, |i| &i.bytes));
+        let (bytes, removed) = match (direct, inlined) {
+            (Some(direct), inlined) => (direct, inlined.map(|i| i.removed)),
+            (None, Some(inlined)) => (inlined.bytes, Some(inlined.removed)),
             (None, None) => continue,
         };
         // A rewritten stage wac cannot read keeps its guard (the answers are the same).
@@ -152,9 +153,8 @@ pub fn link(
                 source: e.into(),
             })?;
         packages.insert(stage.clone(), id);
-        if let Some(inlined) = inlined {
-            plan.guarded
-                .retain(|import, _| !inlined.removed.contains(import));
+        if let Some(removed) = removed {
+            plan.guarded.retain(|import, _| !removed.contains(import));
         }
     }
     let guarded: Vec<GuardedStage<'_>> = stages

@@ -330,6 +330,13 @@ struct Plan {
     fillers: Vec<(u32, Vec<u8>)>,
 }
 
+/// The name under which `args` hand on core instance `instance`.
+fn arg_naming(args: &[(String, u32)], instance: u32) -> Option<&String> {
+    args.iter()
+        .find(|(_, i)| *i == instance)
+        .map(|(name, _)| name)
+}
+
 /// `component` with its table owned by its largest library, or `None` when it is not a
 /// dynamically linked component of the expected shape.
 fn rewrite_linked(component: &[u8]) -> Result<Option<Vec<u8>>> {
@@ -562,11 +569,7 @@ fn plan(component: &[u8], payloads: &[Payload<'_>]) -> Result<Option<Plan>> {
         let Some(Some(filler)) = facts.get(*module as usize) else {
             continue;
         };
-        let Some(main_arg) = args
-            .iter()
-            .find(|(_, instance)| *instance == main_instance)
-            .map(|(name, _)| name)
-        else {
+        let Some(main_arg) = arg_naming(args, main_instance) else {
             continue;
         };
         let Some((table_import, _, _)) = filler
@@ -583,11 +586,7 @@ fn plan(component: &[u8], payloads: &[Payload<'_>]) -> Result<Option<Plan>> {
             continue;
         }
         // It must be able to import the library's table: an argument names the library.
-        let Some(library_arg) = args
-            .iter()
-            .find(|(_, instance)| *instance == library_instance)
-            .map(|(name, _)| name)
-        else {
+        let Some(library_arg) = arg_naming(args, library_instance) else {
             return Ok(None);
         };
         if !filler.tables.is_empty() || spaces.instantiations(*module).len() != 1 {
