@@ -10,7 +10,10 @@
 //! For each `--invoke LABEL=ARTIFACT::CALL` it reports, in process:
 //! - instantiate + first call, fresh store each time (p50/p90/p99), the figure
 //!   the fast-start goals are stated in;
-//! - a call on a warm instance (p50/p99).
+//! - a call on a warm instance (p50/p99);
+//!
+//! then the same with wasmtime's on-demand allocator as the reference, unless
+//! `--pool-only` (to profile weld-shim's configuration alone under `perf`).
 //!
 //! For each `--serve ARTIFACT` it runs `weld-shim serve` and measures
 //! requests per second with keep-alive clients sending one request over and over
@@ -59,6 +62,7 @@ fn main() {
     let mut invokes = Vec::new();
     let mut serves = Vec::new();
     let mut observability = false;
+    let mut pool_only = false;
     let mut baseline_shim: Option<PathBuf> = None;
     let mut request = RequestSpec::default();
     let mut args = std::env::args().skip(1);
@@ -78,6 +82,9 @@ fn main() {
             }
             "--serve" => serves.push(PathBuf::from(args.next().expect("--serve ARTIFACT"))),
             "--observability" => observability = true,
+            // Only weld-shim's own configuration, for `perf`: the on-demand reference
+            // would otherwise make half of what a profile records.
+            "--pool-only" => pool_only = true,
             "--baseline-shim" => {
                 baseline_shim = Some(args.next().expect("--baseline-shim PATH").into());
             }
@@ -127,7 +134,7 @@ fn main() {
             .unwrap_or_else(|| "not on PATH (side-by-side comparison skipped)".into())
     );
     for case in &invokes {
-        bench_invoke(case, wasmtime_cli.as_deref());
+        bench_invoke(case, wasmtime_cli.as_deref(), pool_only);
     }
     for artifact in &serves {
         bench_serve(artifact, wasmtime_cli.as_deref());
@@ -137,12 +144,15 @@ fn main() {
     }
 }
 
-fn bench_invoke(case: &InvokeCase, wasmtime_cli: Option<&Path>) {
+fn bench_invoke(case: &InvokeCase, wasmtime_cli: Option<&Path>, pool_only: bool) {
     println!("\n== invoke: {} ==", case.label);
     println!("  artifact: {}", case.artifact.display());
     println!("  call:     {}", case.call);
     println!("  weld-shim (pooling allocator, InstancePre, CoW images, resident slots):");
     let ours = in_process(case, Allocator::Pooling);
+    if pool_only {
+        return;
+    }
     // The reference: wasmtime's default instance allocator (what `wasmtime
     // run` uses), everything else equal, on the same artifact in the same run.
     println!("  reference (wasmtime's default on-demand allocator):");

@@ -4,8 +4,9 @@
 //
 // Weld's JS builder runs exactly this script for stages with `engine: quickjs`:
 //
-//   node tools/js/componentize-quickjs.mjs --source <entry.js> --wit <witdir> --world <world>
+//   node tools/js/componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world>
 //                                          --runtime <runtime.wasm> --out <file.wasm>
+//                                          [--prelude <prelude.js>] [--world-name <name>]
 //                                          [--export <jsName>=<witName>]...
 //
 // It calls the componentize-qjs API as `jco componentize --backend quickjs
@@ -20,6 +21,10 @@
 // - The module root (what the entry module may import from) is the entry module's
 //   folder, whatever the current directory: its modules are named after their paths in
 //   that folder (`/style.js`), never after a host path.
+// - `--prelude` names statements (one line) put before the entry module's first line:
+//   Weld's `console` (composer/src/build/js/console.rs), for the world Weld builds the
+//   stage against (`--wit`, `--world`: the stage's world plus stdout and stderr).
+//   `--world-name` is the stage's own world, as messages name it.
 // The component imports only what its world declares. It still exports componentize-qjs's `init` function, which the snapshot has
 // already run: Weld wraps the component without it. Each `--export` names what the
 // module must export for its world (an object per interface, a function per function);
@@ -36,7 +41,7 @@ import { componentize } from 'componentize-qjs';
 import { checkInputs, driverArgs, fail, writeComponent } from './driver.mjs';
 
 const USAGE =
-  'usage: node componentize-quickjs.mjs --source <entry.js> --wit <witdir> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--export <jsName>=<witName>]...';
+  'usage: node componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--prelude <prelude.js>] [--world-name <name>] [--export <jsName>=<witName>]...';
 
 const { values } = driverArgs(
   USAGE,
@@ -47,6 +52,8 @@ const { values } = driverArgs(
     runtime: { type: 'string' },
     out: { type: 'string' },
     export: { type: 'string', multiple: true, default: [] },
+    prelude: { type: 'string' },
+    'world-name': { type: 'string' },
   },
   ['source', 'wit', 'world', 'runtime', 'out'],
 );
@@ -55,11 +62,12 @@ const sourcePath = resolve(values.source);
 const witPath = resolve(values.wit);
 const runtimePath = resolve(values.runtime);
 const outPath = resolve(values.out);
+const worldName = values['world-name'] ?? values.world;
 
 async function main() {
   await checkInputs([
     ['source', sourcePath],
-    ['WIT directory', witPath],
+    ['WIT', witPath],
     ['QuickJS runtime', runtimePath],
   ]);
   const jsSource = await readFile(sourcePath, 'utf8');
@@ -68,15 +76,16 @@ async function main() {
     const list = missing.map(([js, wit]) => `\`${js}\` (for \`${wit}\`)`).join(', ');
     const [js] = missing[0];
     throw new Error(
-      `the module does not export ${list}, which world \`${values.world}\` exports\n` +
+      `the module does not export ${list}, which world \`${worldName}\` exports\n` +
         `help: export an object named after each exported interface, with its functions as methods ` +
         `(\`export const ${js} = { ... }\`), and each function the world exports itself ` +
         `(\`export function name(...) { ... }\`), names in lower camel case`,
     );
   }
+  const prelude = values.prelude ? await readFile(resolve(values.prelude), 'utf8') : '';
   const { component } = await componentize({
     witPath,
-    jsSource,
+    jsSource: withPrelude(prelude, jsSource),
     jsPath: sourcePath,
     moduleRoot: dirname(sourcePath),
     world: values.world,
@@ -84,6 +93,15 @@ async function main() {
     stubWasi: false,
   });
   await writeComponent(outPath, component);
+}
+
+// `source` with `prelude` (one line, no line break) put before its first line, or after a
+// `#!` line, so that every line keeps its number.
+function withPrelude(prelude, source) {
+  if (!prelude) return source;
+  const at = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
+  if (at === 0 && source.startsWith('#!')) return `${source}\n${prelude}`;
+  return `${source.slice(0, at)}${prelude.trim()} ${source.slice(at)}`;
 }
 
 // The `--export`s the module does not export, as [jsName, witName]. Read with
@@ -118,5 +136,5 @@ main().catch((e) => {
   const message = (e && e.message ? e.message : String(e))
     .replace(/^:\s*/, '')
     .replace(/\bat (\/[^\s:]+):(\d+):(\d+)/g, (_, path, line, column) => `at ${root}${path}:${line}:${column}`);
-  fail(`failed to componentize \`${sourcePath}\` on QuickJS (world \`${values.world}\`)`, message);
+  fail(`failed to componentize \`${sourcePath}\` on QuickJS (world \`${worldName}\`)`, message);
 });

@@ -7,6 +7,7 @@
 //! `weld`), which makes the stage's bytes depend on its sources only. On QuickJS
 //! (`engine: quickjs`), see [`quickjs`].
 
+mod console;
 mod dylib_table;
 mod quickjs;
 
@@ -37,7 +38,14 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
 /// Componentizes `source` with componentize-js (SpiderMonkey).
 fn spidermonkey(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailure> {
     let out = absolute(&cx.stage_dir().join("componentize.out.wasm"));
-    let mut cmd = componentize_command(cx, "componentize.mjs", source, &out);
+    let world = cx.stage.world.as_deref().unwrap_or_default();
+    let mut cmd = componentize_command(
+        "componentize.mjs",
+        source,
+        &absolute(&cx.wit.path),
+        world,
+        &out,
+    );
     match weld_wizer() {
         Some(wizer) => {
             cmd.arg("--wizer").arg(wizer);
@@ -54,17 +62,23 @@ fn spidermonkey(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFa
     take_output(cx, &out)
 }
 
-/// `node tools/js/<script> --source <source> --wit <dir> --world <world> --out <out>`:
+/// `node tools/js/<script> --source <source> --wit <wit> --world <world> --out <out>`:
 /// the arguments both engines' scripts take.
-fn componentize_command(cx: &BuildContext<'_>, script: &str, source: &Path, out: &Path) -> Command {
+fn componentize_command(
+    script: &str,
+    source: &Path,
+    wit: &Path,
+    world: &str,
+    out: &Path,
+) -> Command {
     let mut cmd = Command::new("node");
     cmd.arg(js_tools_dir().join(script))
         .arg("--source")
         .arg(source)
         .arg("--wit")
-        .arg(absolute(&cx.wit.path))
+        .arg(wit)
         .arg("--world")
-        .arg(cx.stage.world.as_deref().unwrap_or_default())
+        .arg(world)
         .arg("--out")
         .arg(out);
     cmd

@@ -58,9 +58,19 @@ const RUNTIME_LEN: usize = 1_497_910;
 /// Part of a QuickJS stage's cache key: changes whenever this builder changes what it
 /// does to the runtime or the component, so components built the old way are not reused.
 pub const REVISION: &str = concat!(
-    "3: runtime-sync with fixed seed and clocks and every other WASI import answered inside it, function table owned by the runtime, module exports checked, wrapped without `init`; runtime ",
+    "4: runtime-sync with fixed seed, clocks and empty environment, stdout and stderr kept and every other WASI import answered inside it, `none` as undefined, console prelude and stdout/stderr world, function table owned by the runtime, module exports checked, wrapped without `init`; runtime ",
     "25703f010b80efb806f9c35daf9ee6524ad60320c9781b0bae4e234264f8dac5"
 );
+
+/// QuickJS's `null` and `undefined` as the runtime's code writes them: on wasm32 a
+/// `JSValue` is NaN-boxed into a u64 with its tag (`JS_TAG_NULL` 2, `JS_TAG_UNDEFINED` 3)
+/// in the high half.
+const JS_NULL: i64 = 2 << 32;
+const JS_UNDEFINED: i64 = 3 << 32;
+/// How many `null`s the pinned runtime's `wit_dylib_push_option` writes: one where a
+/// plain `option` is `none`, one where the value stack is first grown (both paths of
+/// componentize-qjs's `push_option`, inlined).
+const PUSH_OPTION_NULLS: u32 = 2;
 
 /// The `insecure-seed` the runtime gets: the seed weld-wizer gives JS engines ("WELD").
 const SEED: (u64, u64) = (0x5745_4c44, 0x5745_4c44 ^ 1);
@@ -74,22 +84,52 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         ),
         ..BuildFailure::from_error(cx.stage, e)
     })?;
+    let (wit, wasi_version) = cx
+        .world()
+        .and_then(|world| super::console::stage_wit(&cx.wit.resolve, world, &runtime))
+        .map_err(|e| BuildFailure::from_error(cx.stage, e))?;
     let runtime = deterministic_runtime(&runtime, source_date_epoch())
         .map_err(|e| BuildFailure::from_error(cx.stage, e))?;
     let dir = absolute(&cx.stage_dir());
     let runtime_path = dir.join("quickjs-runtime.wasm");
+    let wit_path = dir.join("quickjs-stage.wit");
+    let prelude_path = dir.join("quickjs-prelude.js");
     let out = dir.join("componentize-quickjs.out.wasm");
-    std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&runtime_path, &runtime))
-        .map_err(|e| {
+    let inputs = [
+        (&runtime_path, runtime),
+        (&wit_path, wit.into_bytes()),
+        (
+            &prelude_path,
+            super::console::prelude(&wasi_version).into_bytes(),
+        ),
+    ];
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        BuildFailure::new(
+            cx.stage,
+            format!("failed to create `{}`: {e}", dir.display()),
+        )
+    })?;
+    for (path, bytes) in &inputs {
+        std::fs::write(path, bytes).map_err(|e| {
             BuildFailure::new(
                 cx.stage,
-                format!("failed to write `{}`: {e}", runtime_path.display()),
+                format!("failed to write `{}`: {e}", path.display()),
             )
         })?;
+    }
     let exports = js_exports(cx).map_err(|e| BuildFailure::from_error(cx.stage, e))?;
-    let mut cmd = super::componentize_command(cx, "componentize-quickjs.mjs", source, &out);
-    cmd.arg("--runtime")
+    let mut cmd = super::componentize_command(
+        "componentize-quickjs.mjs",
+        source,
+        &wit_path,
+        super::console::WORLD,
+        &out,
+    );
+    cmd.arg("--world-name")
+        .arg(cx.stage.world.as_deref().unwrap_or_default())
+        .arg("--prelude")
+        .arg(&prelude_path)
+        .arg("--runtime")
         .arg(&runtime_path)
         .args(
             exports
@@ -100,7 +140,9 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         // the entry is under it; the script names the entry's folder as the root anyway.
         .current_dir(source.parent().unwrap_or(Path::new(".")));
     run(cx, cmd, "componentize-qjs")?;
-    let _ = std::fs::remove_file(&runtime_path);
+    for (path, _) in &inputs {
+        let _ = std::fs::remove_file(path);
+    }
     let bytes = super::take_output(cx, &out)?;
     let bytes = super::dylib_table::own_table(&bytes)
         .map_err(|e| BuildFailure::from_error(cx.stage, e))?
@@ -224,6 +266,11 @@ enum Fixed {
     WallClock,
     /// `wasi:clocks/monotonic-clock.now: func() -> instant`, lowered as `(result i64)`.
     MonotonicClock,
+    /// `wasi:cli/environment.get-environment: func() -> list<tuple<string, string>>`,
+    /// lowered as `(param $ret i32)`: empty. The runtime's panic handler reads it (for
+    /// `RUST_BACKTRACE`) before it prints a JS exception that ended a call; a trap there
+    /// would lose the message. A stage without grants sees an empty environment anyway.
+    Environment,
 }
 
 impl Fixed {
@@ -233,6 +280,7 @@ impl Fixed {
             ("wasi:random/insecure-seed", "insecure-seed") => Some(Fixed::InsecureSeed),
             ("wasi:clocks/wall-clock", "now") => Some(Fixed::WallClock),
             ("wasi:clocks/monotonic-clock", "now") => Some(Fixed::MonotonicClock),
+            ("wasi:cli/environment", "get-environment") => Some(Fixed::Environment),
             _ => None,
         }
     }
@@ -246,7 +294,7 @@ impl Fixed {
     ) {
         use wasmparser::ValType::{I32, I64};
         match self {
-            Fixed::InsecureSeed | Fixed::WallClock => (&[I32], &[]),
+            Fixed::InsecureSeed | Fixed::WallClock | Fixed::Environment => (&[I32], &[]),
             Fixed::MonotonicClock => (&[], &[I64]),
         }
     }
@@ -278,6 +326,10 @@ impl Fixed {
                     .i32_const(0)
                     .i32_store(at(8, 2));
             }
+            Fixed::Environment => {
+                // list { ptr: u32, len: u32 }, both 0: no allocation for an empty list.
+                code.local_get(0).i64_const(0).i64_store(at(0, 2));
+            }
             Fixed::MonotonicClock => {
                 code.global_get(counter)
                     .i64_const(1_000)
@@ -288,6 +340,19 @@ impl Fixed {
         }
         code.end();
         f
+    }
+}
+
+/// Whether the runtime's import `module`.`name` is one it writes to stdout or stderr
+/// with: those stay imports, answered by the host (they are ambient), so what the
+/// runtime prints reaches the stage's stderr: a JS exception that ends a call (the
+/// runtime panics with its message and stack) as much as Weld's `console`.
+fn writes_output(module: &str, name: &str) -> bool {
+    let interface = module.split('@').next().unwrap_or(module);
+    match interface {
+        "wasi:cli/stdout" | "wasi:cli/stderr" | "wasi:io/error" | "wasi:io/poll" => true,
+        "wasi:io/streams" => name.contains("output-stream"),
+        _ => false,
     }
 }
 
@@ -313,7 +378,7 @@ impl Answer {
             return Some(Answer::Fixed(fixed));
         }
         let wasi = module.starts_with("wasi:") || module == "wasi_snapshot_preview1";
-        if !wasi {
+        if !wasi || writes_output(module, name) {
             return None;
         }
         let forgettable = name.starts_with("[resource-drop]") || name == "reset_adapter_state";
@@ -372,6 +437,12 @@ pub fn deterministic_runtime(runtime: &[u8], epoch: u64) -> Result<Vec<u8>> {
     let mut module = wasm_encoder::Module::new();
     plan.parse_core_module(&mut module, wasmparser::Parser::new(0), runtime)
         .map_err(|e| anyhow::anyhow!("failed to rewrite the QuickJS runtime: {e:?}"))?;
+    if plan.nones != PUSH_OPTION_NULLS {
+        bail!(
+            "the QuickJS runtime's `wit_dylib_push_option` writes `null` {} times, not {PUSH_OPTION_NULLS}: it is not the runtime Weld was built for",
+            plan.nones
+        );
+    }
     let bytes = module.finish();
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&bytes)
@@ -395,6 +466,13 @@ struct Deterministic {
     /// Imported and defined globals: the monotonic clock's counter comes next.
     globals: u32,
     has_globals: bool,
+    /// The function behind the runtime's `wit_dylib_push_option` export, which hands an
+    /// incoming `option` to JS: its `none` is rewritten from `null` to `undefined`.
+    push_option: Option<u32>,
+    /// The index of the function whose body is being rewritten.
+    body: u32,
+    /// How many `null`s of `push_option` became `undefined`.
+    nones: u32,
 }
 
 impl Deterministic {
@@ -437,6 +515,16 @@ impl Deterministic {
                             }
                             wasmparser::TypeRef::Global(_) => self.globals += 1,
                             _ => {}
+                        }
+                    }
+                }
+                wasmparser::Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export?;
+                        if export.name == "wit_dylib_push_option"
+                            && export.kind == wasmparser::ExternalKind::Func
+                        {
+                            self.push_option = Some(export.index);
                         }
                     }
                 }
@@ -521,7 +609,31 @@ impl Reencode for Deterministic {
         for r in &self.replaced {
             code.function(&r.answer.body(self.epoch, self.globals));
         }
+        self.body = self.func_imports;
         reencode::utils::parse_code_section(self, code, section)
+    }
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> ReencodeResult {
+        reencode::utils::parse_function_body(self, code, func)?;
+        self.body += 1;
+        Ok(())
+    }
+
+    fn instruction<'a>(
+        &mut self,
+        op: wasmparser::Operator<'a>,
+    ) -> Result<wasm_encoder::Instruction<'a>, reencode::Error> {
+        if Some(self.body) == self.push_option
+            && matches!(op, wasmparser::Operator::I64Const { value } if value == JS_NULL)
+        {
+            self.nones += 1;
+            return Ok(wasm_encoder::Instruction::I64Const(JS_UNDEFINED));
+        }
+        reencode::utils::instruction(self, op)
     }
 
     fn parse_global_section(
@@ -616,20 +728,24 @@ pub fn without_export<'a>(component: &'a [u8], name: &str) -> Result<Cow<'a, [u8
 mod tests {
     use super::*;
 
-    /// A module shaped like the runtime: an imported memory, the three imports Weld
-    /// answers with values, other WASI imports, an import of componentize-qjs's own,
+    /// A module shaped like the runtime: an imported memory, the imports Weld answers
+    /// with values, other WASI imports, the output imports it keeps, an import of
+    /// componentize-qjs's own, an export `wit_dylib_push_option` writing `null` twice,
     /// and calls to all of them.
     const RUNTIME_LIKE: &str = r#"(module
         (type $ret (func (param i32)))
         (type $now (func (result i64)))
         (import "env" "memory" (memory 1))
-        (import "wasi:io/poll@0.2.0" "poll" (func $poll (param i32 i32 i32)))
+        (import "wasi:filesystem/preopens@0.2.0" "get-directories" (func $dirs (type $ret)))
         (import "wasi:random/insecure-seed@0.2.9" "insecure-seed" (func $seed (type $ret)))
         (import "local:init/module-loader" "load" (func $load (param i32) (result i64)))
         (import "wasi:clocks/monotonic-clock@0.2.0" "now" (func $mono (type $now)))
         (import "wasi:cli/exit@0.2.0" "exit" (func $exit (param i32)))
-        (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop (param i32)))
+        (import "wasi:io/streams@0.2.0" "[resource-drop]input-stream" (func $drop (param i32)))
+        (import "wasi:io/streams@0.2.0" "[method]output-stream.blocking-flush" (func $flush (param i32 i32)))
+        (import "wasi:cli/stderr@0.2.0" "get-stderr" (func $stderr (result i32)))
         (import "wasi_snapshot_preview1" "reset_adapter_state" (func $reset))
+        (import "wasi:cli/environment@0.2.0" "get-environment" (func $env (type $ret)))
         (import "wasi:clocks/wall-clock@0.2.0" "now" (func $wall (type $ret)))
         (func $seed_lo (export "seed-lo") (result i64)
             (call $seed (i32.const 64)) (i64.load (i32.const 64)))
@@ -642,13 +758,25 @@ mod tests {
         (func (export "exit") (result i64) (call $exit (i32.const 3)) (i64.const 0))
         (func (export "drop") (result i64) (call $drop (i32.const 5)) (call $reset) (i64.const 7))
         (func (export "load") (result i64) (call $load (i32.const 9)))
+        (func (export "env") (result i64)
+            (i64.store (i32.const 192) (i64.const -1))
+            (call $env (i32.const 192)) (i64.load (i32.const 192)))
+        (func (export "stderr") (result i64)
+            (call $flush (call $stderr) (i32.const 0)) (i64.const 1))
+        (func $push_option (export "wit_dylib_push_option") (param i32 i32 i32)
+            (i64.store (i32.const 256) (i64.const 0x200000000))
+            (if (local.get 2) (then (i64.store (i32.const 264) (i64.const 0x200000000)))))
+        (func (export "none") (result i64)
+            (call $push_option (i32.const 0) (i32.const 0) (i32.const 1))
+            (i64.or (i64.load (i32.const 256)) (i64.load (i32.const 264))))
+        (func (export "null") (result i64) (i64.const 0x200000000))
         (table 1 funcref)
         (elem (i32.const 0) func $mono)
     )"#;
 
-    /// `func` of `wasm` called `calls` times, with the only import a rewritten runtime
-    /// keeps besides its memory (`local:init/module-loader.load`, answering its argument
-    /// times 100).
+    /// `func` of `wasm` called `calls` times, with the imports a rewritten runtime keeps
+    /// besides its memory: `local:init/module-loader.load`, answering its argument times
+    /// 100, and the stderr ones, answering stream 2 and flushing nothing.
     fn try_run(wasm: &[u8], func: &str, calls: usize) -> wasmtime::Result<Vec<i64>> {
         use wasmtime::{Engine, Linker, Memory, MemoryType, Module, Store};
         let engine = Engine::default();
@@ -660,6 +788,12 @@ mod tests {
         linker.func_wrap("local:init/module-loader", "load", |n: i32| {
             i64::from(n) * 100
         })?;
+        linker.func_wrap("wasi:cli/stderr@0.2.0", "get-stderr", || 2_i32)?;
+        linker.func_wrap(
+            "wasi:io/streams@0.2.0",
+            "[method]output-stream.blocking-flush",
+            |stream: i32, _ret: i32| assert_eq!(stream, 2),
+        )?;
         let instance = linker.instantiate(&mut store, &module)?;
         let f = instance.get_typed_func::<(), i64>(&mut store, func)?;
         (0..calls).map(|_| f.call(&mut store, ())).collect()
@@ -688,8 +822,23 @@ mod tests {
             })
             .flatten()
             .collect();
-        // No WASI left to import: componentize-qjs links no adapter and no stubs.
-        assert_eq!(imports, ["env.memory", "local:init/module-loader.load"]);
+        // No WASI left to import but what writes to stderr (and stdout): componentize-qjs
+        // links no adapter and no stubs.
+        assert_eq!(
+            imports,
+            [
+                "env.memory",
+                "local:init/module-loader.load",
+                "wasi:io/streams@0.2.0.[method]output-stream.blocking-flush",
+                "wasi:cli/stderr@0.2.0.get-stderr",
+            ]
+        );
+        assert_eq!(run(&fixed, "stderr", 1), [1]);
+        // An empty environment: a list at 0 of length 0.
+        assert_eq!(run(&fixed, "env", 1), [0]);
+        // `none` reaches JS as `undefined`; the same constant elsewhere is left alone.
+        assert_eq!(run(&fixed, "none", 1), [JS_UNDEFINED]);
+        assert_eq!(run(&fixed, "null", 1), [JS_NULL]);
         assert_eq!(run(&fixed, "seed-lo", 1), [SEED.0 as i64]);
         assert_eq!(run(&fixed, "seed-hi", 1), [SEED.1 as i64]);
         assert_eq!(run(&fixed, "wall", 1), [1_700_000_000]);
