@@ -6,7 +6,8 @@
 //
 //   node tools/js/componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world>
 //                                          --runtime <runtime.wasm> --out <file.wasm>
-//                                          [--prelude <prelude.js>] [--world-name <name>]
+//                                          [--prelude <prelude.js>] [--epilogue <epilogue.js>]
+//                                          [--world-name <name>]
 //                                          [--export <jsName>=<witName>]...
 //
 // It calls the componentize-qjs API as `jco componentize --backend quickjs
@@ -24,6 +25,8 @@
 // - `--prelude` names statements (one line) put before the entry module's first line:
 //   Weld's `console` (composer/src/build/js/console.rs), for the world Weld builds the
 //   stage against (`--wit`, `--world`: the stage's world plus stdout and stderr).
+//   `--epilogue` names statements put after its last line (turning `console` on once the
+//   module has been evaluated).
 //   `--world-name` is the stage's own world, as messages name it.
 // The component imports only what its world declares. It still exports componentize-qjs's `init` function, which the snapshot has
 // already run: Weld wraps the component without it. Each `--export` names what the
@@ -41,7 +44,7 @@ import { componentize } from 'componentize-qjs';
 import { checkInputs, driverArgs, fail, writeComponent } from './driver.mjs';
 
 const USAGE =
-  'usage: node componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--prelude <prelude.js>] [--world-name <name>] [--export <jsName>=<witName>]...';
+  'usage: node componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--prelude <prelude.js>] [--epilogue <epilogue.js>] [--world-name <name>] [--export <jsName>=<witName>]...';
 
 const { values } = driverArgs(
   USAGE,
@@ -53,6 +56,7 @@ const { values } = driverArgs(
     out: { type: 'string' },
     export: { type: 'string', multiple: true, default: [] },
     prelude: { type: 'string' },
+    epilogue: { type: 'string' },
     'world-name': { type: 'string' },
   },
   ['source', 'wit', 'world', 'runtime', 'out'],
@@ -83,9 +87,10 @@ async function main() {
     );
   }
   const prelude = values.prelude ? await readFile(resolve(values.prelude), 'utf8') : '';
+  const epilogue = values.epilogue ? await readFile(resolve(values.epilogue), 'utf8') : '';
   const { component } = await componentize({
     witPath,
-    jsSource: withPrelude(prelude, jsSource),
+    jsSource: withPrelude(prelude, jsSource) + epilogue,
     jsPath: sourcePath,
     moduleRoot: dirname(sourcePath),
     world: values.world,

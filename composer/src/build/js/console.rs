@@ -6,7 +6,9 @@
 //! `wasi:cli/stdout` and `wasi:cli/stderr` (ambient: a stage needs no grant for them),
 //! and by putting a few statements before the stage's module that define `console` on
 //! top of those imports. The statements go on the module's first line, so every line
-//! number in an error or stack trace still points at the stage's own file.
+//! number in an error or stack trace still points at the stage's own file; one more
+//! after its last line turns `console` on once the module has been evaluated (at build
+//! time, before the snapshot, it writes nothing: see [`EPILOGUE`]).
 //!
 //! The WASI interfaces come from the QuickJS runtime itself: its Rust standard library
 //! carries the WIT of the `wasi:cli` and `wasi:io` packages it was built against. So the
@@ -112,10 +114,17 @@ pub fn prelude(version: &str) -> String {
         .join(" ")
 }
 
+/// The statement put after the stage's module, on a line of its own: from here on, which
+/// is after the module has been evaluated and the engine snapshotted, `console` writes.
+/// While the module is evaluated at build time it writes nothing: a stream opened then
+/// would be a handle of the build's host, left in the snapshot.
+pub const EPILOGUE: &str = "\n__weldConsoleLive = true;\n";
+
 /// No line comments, and every statement ends in `;`: [`prelude`] joins the lines.
 const PRELUDE: &str = r#"
 import { getStdout as __weldStdout } from 'wasi:cli/stdout@VERSION';
 import { getStderr as __weldStderr } from 'wasi:cli/stderr@VERSION';
+let __weldConsoleLive = false;
 globalThis.console = (() => {
   const show = (value) => {
     if (typeof value === 'string') return value;
@@ -139,6 +148,7 @@ globalThis.console = (() => {
   const writer = (open) => {
     let stream;
     return (...args) => {
+    if (!__weldConsoleLive) return;
     const bytes = utf8(`${args.map(show).join(' ')}\n`);
     stream ??= open();
     for (let at = 0; at < bytes.length; at += 4096) {

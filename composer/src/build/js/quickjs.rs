@@ -58,7 +58,7 @@ const RUNTIME_LEN: usize = 1_497_910;
 /// Part of a QuickJS stage's cache key: changes whenever this builder changes what it
 /// does to the runtime or the component, so components built the old way are not reused.
 pub const REVISION: &str = concat!(
-    "4: runtime-sync with fixed seed, clocks and empty environment, stdout and stderr kept and every other WASI import answered inside it, `none` as undefined, console prelude and stdout/stderr world, function table owned by the runtime, module exports checked, wrapped without `init`; runtime ",
+    "4: runtime-sync with fixed seed, clocks and empty environment, stdout and stderr kept and every other WASI import answered inside it, `none` as undefined, console prelude (live after the snapshot) and stdout/stderr world, function table owned by the runtime, module exports checked, wrapped without `init`; runtime ",
     "25703f010b80efb806f9c35daf9ee6524ad60320c9781b0bae4e234264f8dac5"
 );
 
@@ -94,6 +94,7 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
     let runtime_path = dir.join("quickjs-runtime.wasm");
     let wit_path = dir.join("quickjs-stage.wit");
     let prelude_path = dir.join("quickjs-prelude.js");
+    let epilogue_path = dir.join("quickjs-epilogue.js");
     let out = dir.join("componentize-quickjs.out.wasm");
     let inputs = [
         (&runtime_path, runtime),
@@ -102,6 +103,7 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
             &prelude_path,
             super::console::prelude(&wasi_version).into_bytes(),
         ),
+        (&epilogue_path, super::console::EPILOGUE.as_bytes().to_vec()),
     ];
     std::fs::create_dir_all(&dir).map_err(|e| {
         BuildFailure::new(
@@ -129,6 +131,8 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         .arg(cx.stage.world.as_deref().unwrap_or_default())
         .arg("--prelude")
         .arg(&prelude_path)
+        .arg("--epilogue")
+        .arg(&epilogue_path)
         .arg("--runtime")
         .arg(&runtime_path)
         .args(
