@@ -104,9 +104,10 @@ async function main() {
 // `#!` line, so that every line keeps its number.
 function withPrelude(prelude, source) {
   if (!prelude) return source;
-  const at = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
-  if (at === 0 && source.startsWith('#!')) return `${source}\n${prelude}`;
-  return `${source.slice(0, at)}${prelude.trim()} ${source.slice(at)}`;
+  if (!source.startsWith('#!')) return `${prelude} ${source}`;
+  const end = source.indexOf('\n');
+  if (end < 0) return `${source}\n${prelude}`;
+  return `${source.slice(0, end + 1)}${prelude} ${source.slice(end + 1)}`;
 }
 
 // The `--export`s the module does not export, as [jsName, witName]. Read with

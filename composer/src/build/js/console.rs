@@ -148,12 +148,12 @@ globalThis.console = (() => {
   const writer = (open) => {
     let stream;
     return (...args) => {
-    if (!__weldConsoleLive) return;
-    const bytes = utf8(`${args.map(show).join(' ')}\n`);
-    stream ??= open();
-    for (let at = 0; at < bytes.length; at += 4096) {
-      stream.blockingWriteAndFlush(bytes.subarray(at, at + 4096));
-    }
+      if (!__weldConsoleLive) return;
+      const bytes = utf8(`${args.map(show).join(' ')}\n`);
+      stream ??= open();
+      for (let at = 0; at < bytes.length; at += 4096) {
+        stream.blockingWriteAndFlush(bytes.subarray(at, at + 4096));
+      }
     };
   };
   const out = writer(__weldStdout);
