@@ -428,10 +428,8 @@ pub fn link_built(
     } = built;
     let mut sources = IndexMap::new();
     for (name, b) in &stages {
-        let bytes =
-            crate::component::read(&b.component).map_err(|e| ComposeError::Other(e.into()))?;
         // Traps in the artifact then name the stage they happened in.
-        let bytes = link::tag_stage_modules(&bytes, name.as_str());
+        let bytes = link::tag_stage_modules(&b.bytes, name.as_str());
         sources.insert(
             name.clone(),
             ComponentSource::Built {

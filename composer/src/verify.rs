@@ -142,7 +142,7 @@ pub fn verify(options: &VerifyOptions, term: &Terminal) -> Result<VerifyReport, 
         let here = StageRecord::new(&manifest_dir, built);
         let verdict = match record.stages.iter().find(|r| r.stage == here.stage) {
             None => Verdict::NotRecorded,
-            Some(recorded) => compare(&manifest_dir, recorded, &here, &built.component),
+            Some(recorded) => compare(&manifest_dir, recorded, &here, &built.bytes),
         };
         stages.push((here.stage.clone(), here.lang.clone(), verdict));
     }
@@ -158,7 +158,7 @@ pub fn verify(options: &VerifyOptions, term: &Terminal) -> Result<VerifyReport, 
     })
 }
 
-fn compare(dir: &Path, recorded: &StageRecord, here: &StageRecord, rebuilt: &Path) -> Verdict {
+fn compare(dir: &Path, recorded: &StageRecord, here: &StageRecord, rebuilt: &[u8]) -> Verdict {
     if recorded.toolchain != here.toolchain {
         return Verdict::ToolchainDiffers {
             recorded: recorded.toolchain.clone(),
@@ -190,10 +190,7 @@ fn compare(dir: &Path, recorded: &StageRecord, here: &StageRecord, rebuilt: &Pat
     let original = std::fs::read(dir.join(&recorded.component))
         .ok()
         .filter(|b| crate::build::sha256_hex(b) == recorded.component_hash);
-    let first_difference = original.and_then(|original| {
-        let rebuilt = std::fs::read(rebuilt).ok()?;
-        first_difference(&original, &rebuilt)
-    });
+    let first_difference = original.and_then(|original| first_difference(&original, rebuilt));
     Verdict::BytesDiffer { first_difference }
 }
 

@@ -115,18 +115,49 @@ pub fn component_path(cx: &BuildContext<'_>, key: &str) -> PathBuf {
     cx.stage_dir().join(format!("{}.wasm", &key[..32]))
 }
 
-/// Stores a freshly built component under `key`, dropping older ones of the stage.
+/// How many components a stage keeps. The variants a team switches between (release
+/// and `--debug`, with and without a snapshot, two pipelines sharing a name) all stay
+/// cached, and the oldest go once a stage's sources have changed often enough.
+const KEPT_PER_STAGE: usize = 4;
+
+/// The cached component for `key`, if there is one; a hit counts as a use, so the
+/// entries kept are the ones used last.
+pub fn load(cx: &BuildContext<'_>, key: &str) -> Option<Vec<u8>> {
+    let path = component_path(cx, key);
+    // Read, not checked then read: another compose of the same folder may drop the
+    // entry in between, and then this stage is simply built again.
+    let bytes = std::fs::read(&path).ok()?;
+    if let Ok(file) = std::fs::File::options().write(true).open(&path) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+    Some(bytes)
+}
+
+/// Stores a freshly built component under `key`, then drops the stage's entries used
+/// longest ago beyond [`KEPT_PER_STAGE`].
 pub fn store(cx: &BuildContext<'_>, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
     let path = component_path(cx, key);
-    if let Ok(entries) = std::fs::read_dir(cx.stage_dir()) {
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "wasm") && p != path {
-                let _ = std::fs::remove_file(p);
-            }
-        }
+    crate::link::write_atomically(&path, bytes)?;
+    prune(&cx.stage_dir(), &path, KEPT_PER_STAGE);
+    Ok(())
+}
+
+/// Removes the components in `dir` beyond the `kept` used last, `current` among them.
+fn prune(dir: &Path, current: &Path, kept: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut others: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm") && p != current)
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    // Newest first.
+    others.sort_by(|a, b| b.cmp(a));
+    for (_, old) in others.into_iter().skip(kept.saturating_sub(1)) {
+        let _ = std::fs::remove_file(old);
     }
-    crate::link::write_atomically(&path, bytes)
 }
 
 /// Every source file under `root` (sorted, relative paths), skipping build output,
@@ -175,4 +206,37 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Re
         out.push((rel, bytes));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    #[test]
+    fn prune_keeps_the_entries_used_last_and_the_current_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let epoch = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        // a.wasm used longest ago ... e.wasm last; `current` is the oldest of all, as a
+        // hit on an old entry would be before its time is renewed.
+        for (i, name) in ["current", "a", "b", "c", "d", "e"].iter().enumerate() {
+            let path = dir.path().join(format!("{name}.wasm"));
+            std::fs::write(&path, name).unwrap();
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(epoch + Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        std::fs::write(dir.path().join("notes.txt"), "not a component").unwrap();
+        prune(dir.path(), &dir.path().join("current.wasm"), 4);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["c.wasm", "current.wasm", "d.wasm", "e.wasm", "notes.txt"]
+        );
+    }
 }

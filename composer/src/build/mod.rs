@@ -16,7 +16,7 @@ pub mod toolchain;
 use std::{
     path::{Path, PathBuf},
     process::Command,
-    sync::Mutex,
+    sync::{Arc, Mutex},
 };
 
 use indexmap::IndexMap;
@@ -76,6 +76,10 @@ pub struct BuiltStage {
     pub debug: bool,
     /// Whether the cached component was reused.
     pub fresh: bool,
+    /// The component's bytes, read once: the cache entry behind `component` may be
+    /// dropped by another compose of the same folder before this one links.
+    #[serde(skip)]
+    pub bytes: Arc<[u8]>,
 }
 
 /// A stage that failed to build, with the compiler's full output.
@@ -301,6 +305,7 @@ fn prebuilt(
     };
     let hash = cache::sha256_hex(&bytes);
     Ok(BuiltStage {
+        bytes: bytes.into(),
         stage: stage.name.to_string(),
         lang: Lang::Wasm,
         component,
@@ -320,11 +325,12 @@ fn prebuilt(
 fn build_stage(cx: &BuildContext<'_>, options: &BuildOptions) -> Result<BuiltStage, BuildFailure> {
     let stage = cx.stage;
     let key = cache::input_hash(cx).map_err(|e| BuildFailure::from_error(stage, e))?;
-    let cached = cache::component_path(cx, &key);
-    if !options.no_cache && cached.is_file() {
+    if !options.no_cache
+        && let Some(bytes) = cache::load(cx, &key)
+    {
         cx.term
             .note("Fresh", format!("{} ({})", stage.name, stage.lang));
-        return finish(cx, key, cached, true);
+        return Ok(finish(cx, key, bytes, true));
     }
     cx.term
         .status("Compiling", format!("{} ({})", stage.name, stage.lang));
@@ -340,22 +346,15 @@ fn build_stage(cx: &BuildContext<'_>, options: &BuildOptions) -> Result<BuiltSta
     spinner.finish_and_clear();
     let bytes = bytes?;
     cache::store(cx, &key, &bytes).map_err(|e| BuildFailure::from_error(stage, e))?;
-    finish(cx, key, cached, false)
+    Ok(finish(cx, key, bytes, false))
 }
 
-fn finish(
-    cx: &BuildContext<'_>,
-    key: String,
-    path: PathBuf,
-    fresh: bool,
-) -> Result<BuiltStage, BuildFailure> {
+fn finish(cx: &BuildContext<'_>, key: String, bytes: Vec<u8>, fresh: bool) -> BuiltStage {
     let stage = cx.stage;
-    let bytes =
-        crate::component::read(&path).map_err(|e| BuildFailure::from_error(stage, e.into()))?;
-    Ok(BuiltStage {
+    BuiltStage {
         stage: stage.name.to_string(),
         lang: stage.lang,
-        component: path,
+        component: cache::component_path(cx, &key),
         source_hash: key,
         component_hash: cache::sha256_hex(&bytes),
         toolchain: cx.toolchain.to_string(),
@@ -372,7 +371,8 @@ fn finish(
         engine: stage.engine,
         debug: cx.debug,
         fresh,
-    })
+        bytes: bytes.into(),
+    }
 }
 
 /// The adapter a Go stage is encoded with, as the build record names it.

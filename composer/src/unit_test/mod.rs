@@ -240,9 +240,12 @@ pub fn run(
     let mut stages = Vec::new();
     let mut filtered_out = 0;
     for (name, file) in &files {
-        let component = &built[name].component;
-        term.status("Loading", format!("{name} (`{}`)", component.display()));
-        let loaded = load(&engine, component)
+        let component = &built[name];
+        term.status(
+            "Loading",
+            format!("{name} (`{}`)", component.component.display()),
+        );
+        let loaded = load(&engine, &component.component, &component.bytes)
             .map_err(|e| e.context(format!("cannot load stage `{name}`")))?;
         let runner = runner::StageRunner::new(&engine, &loaded)
             .map_err(|e| e.context(format!("cannot link stage `{name}` for testing")))?;
@@ -320,12 +323,12 @@ pub fn run(
     Ok(report)
 }
 
-/// Loads a stage's component (read by the one reader, so `.wat` stages work as in
-/// `compose`) through the shim's compilation cache.
+/// Loads a stage's component (its bytes as the build read them, so `.wat` stages work
+/// as in `compose`) through the shim's compilation cache.
 fn load(
     engine: &weld_shim::WeldEngine,
     path: &Path,
+    bytes: &[u8],
 ) -> anyhow::Result<weld_shim::wasmtime::component::Component> {
-    let bytes = crate::component::read(path)?;
-    Ok(weld_shim::loader::compile_cached(engine, path, &bytes, &Default::default())?.component)
+    Ok(weld_shim::loader::compile_cached(engine, path, bytes, &Default::default())?.component)
 }
