@@ -19,7 +19,8 @@
 //! requests per second with keep-alive clients sending one request over and over
 //! (`GET /`, or what `--method`, `--path`, `--header 'NAME: VALUE'` (repeatable) and
 //! `--body TEXT` say; a non-200 answer counts as an error); `--config STAGE.KEY=VALUE` is given to
-//! both servers (`-S config -S config-var=...` for `wasmtime serve`), and so is `--reuse N`
+//! both servers (`-S config -S config-var=...` for `wasmtime serve`) and to the in-process
+//! `--invoke` runs, and so is `--reuse N`
 //! (`--max-instance-reuse-count N`: an instance answers up to N requests). With `--observability` it also
 //! measures what `--metrics`, the access log (text, JSON) and `--profile` cost:
 //! each variant against `-q` with all of them off, interleaved over
@@ -200,11 +201,23 @@ fn in_process(case: &InvokeCase, allocator: Allocator) -> InProcess {
     let started = Instant::now();
     let loaded = load(&engine, &case.artifact, &LoadOptions::default()).expect("load");
     println!("    load ({:?}): {:.2?}", loaded.source, started.elapsed());
+    // `--config STAGE.KEY=VALUE` is served as the key `STAGE.KEY`, as a composed
+    // artifact asks for it (what `weld-shim invoke --config` resolves it to).
+    let config = CONFIG
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect();
     let prepared = Prepared::new(
         &engine,
         &case.artifact,
         &loaded.component,
-        Default::default(),
+        weld_shim::Capabilities {
+            config,
+            ..Default::default()
+        },
     )
     .expect("link");
     let call = prepared.parse_call(&case.call).expect("call");

@@ -20,7 +20,7 @@ use crate::manifest::Lang;
 /// between such commits).
 const BUILDERS_REVISION: &str = "5: rust sources remapped relative to the pipeline; go -trimpath \
      -buildvcs=false -buildid= and a relative go.work; js fixed clock/random and weld-wizer; \
-     go and js data segments compacted";
+     go and js data segments compacted; 6: go adapter's wall clock held while paused";
 
 /// sha256 of `bytes`, hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {

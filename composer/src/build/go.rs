@@ -7,7 +7,8 @@
 //! The one dependency, `go.bytecodealliance.org/pkg`, ships inside Weld; a `go.work`
 //! in Weld's build folder replaces it with that copy, so no module proxy is needed.
 //! The core module is built with `-buildmode=c-shared`, the world embedded, and the
-//! result adapted from WASI preview 1 with the reactor adapter.
+//! result adapted from WASI preview 1 with the reactor adapter (its wall clock held
+//! while Go's `cabi_realloc` runs: see `go/adapter.rs`).
 //!
 //! With `init: snapshot`, the runtime's start-up (`_initialize`: runtime, package
 //! variables, `init` functions) runs once here, under `weld-wizer`, and the core
@@ -24,6 +25,8 @@ use wit_bindgen_core::Files;
 
 use super::{BuildContext, BuildFailure, absolute, encode_component, run, weld_wizer};
 use crate::manifest::Init;
+
+mod adapter;
 
 /// The reseeding function a snapshotted stage runs per instance (see the file).
 pub(super) const SNAPSHOT_SOURCE: &str = include_str!("go/weld_snapshot.go");
@@ -120,7 +123,16 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
             .into_owned(),
         Init::Snapshot => snapshot(cx, &scratch, &core)?,
     };
-    encode_component(cx, bytes, true)
+    let adapter = {
+        use wasi_preview1_component_adapter_provider as adapters;
+        adapter::with_held_wall_clock(if cx.http_proxy {
+            adapters::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER
+        } else {
+            adapters::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER
+        })
+        .map_err(|e| BuildFailure::from_error(cx.stage, e))?
+    };
+    encode_component(cx, bytes, true, &adapter)
 }
 
 /// Adds `weld_snapshot.go` to the stage's main package through a `go build -overlay`

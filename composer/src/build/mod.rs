@@ -422,10 +422,12 @@ fn run(
 
 /// Encodes a core module built for a world into a component, adapting WASI preview 1
 /// imports with the reactor adapter when the module has them.
+/// `core` encoded as a component, adapted from WASI preview 1 by `adapter`.
 fn encode_component(
     cx: &BuildContext<'_>,
     mut core: Vec<u8>,
     embed: bool,
+    adapter: &[u8],
 ) -> Result<Vec<u8>, BuildFailure> {
     let world = cx
         .world()
@@ -443,13 +445,10 @@ fn encode_component(
     wit_component::ComponentEncoder::default()
         .module(&core)
         .and_then(|e| {
-            use wasi_preview1_component_adapter_provider as adapters;
-            let adapter = if cx.http_proxy {
-                adapters::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER
-            } else {
-                adapters::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER
-            };
-            e.adapter(adapters::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, adapter)
+            e.adapter(
+                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
+                adapter,
+            )
         })
         .and_then(|e| e.validate(true).encode())
         .map_err(|e| {
