@@ -103,7 +103,10 @@ impl HeldWallClock {
         this.now = now;
         this.now_type = now_type;
         this.set_paused = set_paused;
-        this.set_paused_type = function_types[set_paused as usize];
+        this.set_paused_type = *usize::try_from(set_paused)
+            .ok()
+            .and_then(|i| function_types.get(i))
+            .with_context(|| format!("the WASI adapter's `{SET_PAUSED}` is not a function"))?;
         if this.globals == 0 {
             bail!("the WASI adapter has no globals; Weld expects its own global section to extend");
         }
