@@ -230,6 +230,14 @@ fn weld_test_runs_every_stages_cases_and_shows_a_wrong_expectation() {
     );
     assert!(all.contains("1 failed"), "{all}");
     assert!(!all.contains("panicked"), "{all}");
+    // `--stage style` builds (here: finds in the cache) only the stage it tests.
+    assert!(all.contains("Fresh style (js)"), "{all}");
+    for other in ["app (rust)", "clean (go)"] {
+        assert!(
+            !all.contains(other),
+            "`{other}` was built for `--stage style`:\n{all}"
+        );
+    }
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! The build cache: a stage's component, keyed by a hash of everything that decides it.
 //!
 //! Components live in `.weld/stages/<pipeline>/<stage>/<key>.wasm` next to the
-//! pipeline. The key hashes the stage's source files (skipping build output and the
-//! bindings Weld itself generates) and, for Rust, those of its path dependencies; the
-//! WIT directory, the world, the language, the toolchain's version, Weld's version and
-//! the revision of the flags Weld passes to the toolchains.
+//! pipeline. The key hashes the stage's source files (skipping build output, unit-test
+//! cases and the bindings Weld itself generates) and, for Rust, those of its path
+//! dependencies; the WIT directory, the world, the language, the toolchain's version,
+//! Weld's version and the revision of the flags Weld passes to the toolchains.
 //! Writes go through a temporary file, so a crash never leaves a half-written component
 //! behind a valid key.
 
@@ -161,7 +161,7 @@ fn prune(dir: &Path, current: &Path, kept: usize) {
 }
 
 /// Every source file under `root` (sorted, relative paths), skipping build output,
-/// dependencies, hidden folders and files Weld generates.
+/// dependencies, hidden folders, unit-test cases and files Weld generates.
 fn files(root: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     if root.is_file() {
@@ -186,6 +186,11 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Re
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') || name == "target" || name == "node_modules" {
+            continue;
+        }
+        // A stage's unit cases (`<stage>.test.yaml`, next to its sources) are read by
+        // `weld test`, never built in: editing a case rebuilds nothing.
+        if name.ends_with(".test.yaml") {
             continue;
         }
         // `metadata` follows symlinks: a symlinked folder (say `wit/deps`) is hashed

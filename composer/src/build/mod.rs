@@ -157,6 +157,18 @@ pub fn build_all(
     options: &BuildOptions,
     term: &Terminal,
 ) -> Result<IndexMap<StageName, BuiltStage>, Vec<BuildFailure>> {
+    build_selected(manifest, wit, options, term, &|_| true)
+}
+
+/// Builds the stages `selected` picks, as [`build_all`] would build them (same
+/// adapters, same cache entries): `weld test --stage` builds only what it tests.
+pub fn build_selected(
+    manifest: &Manifest,
+    wit: Option<&WitDir>,
+    options: &BuildOptions,
+    term: &Terminal,
+    selected: &dyn Fn(&Stage) -> bool,
+) -> Result<IndexMap<StageName, BuiltStage>, Vec<BuildFailure>> {
     let work_dir = options
         .work_dir
         .clone()
@@ -164,7 +176,7 @@ pub fn build_all(
     let sources: Vec<&Stage> = manifest
         .stages
         .values()
-        .filter(|s| s.lang != Lang::Wasm)
+        .filter(|s| s.lang != Lang::Wasm && selected(s))
         .collect();
 
     // Every toolchain problem is reported before anything is built.
@@ -247,7 +259,7 @@ pub fn build_all(
     let mut results = results.into_inner().unwrap();
     let mut built = IndexMap::new();
     let mut failures = Vec::new();
-    for stage in manifest.stages.values() {
+    for stage in manifest.stages.values().filter(|s| selected(s)) {
         if stage.lang == Lang::Wasm {
             match prebuilt(stage, wit, &work_dir) {
                 Ok(b) => {

@@ -226,8 +226,11 @@ pub fn run(
         return Err(TestError::Invalid(diags));
     }
 
-    let built = build::build_all(&manifest, wit.as_ref(), &options.build, term)
-        .map_err(TestError::Build)?;
+    // Only the stages with cases to run are built.
+    let built = build::build_selected(&manifest, wit.as_ref(), &options.build, term, &|stage| {
+        files.contains_key(&stage.name)
+    })
+    .map_err(TestError::Build)?;
 
     let engine = weld_shim::WeldEngine::new(&weld_shim::EngineOptions {
         limits: weld_shim::Limits {
