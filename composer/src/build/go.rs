@@ -123,15 +123,8 @@ pub fn build(cx: &BuildContext<'_>) -> Result<Vec<u8>, BuildFailure> {
             .into_owned(),
         Init::Snapshot => snapshot(cx, &scratch, &core)?,
     };
-    let adapter = {
-        use wasi_preview1_component_adapter_provider as adapters;
-        adapter::with_held_wall_clock(if cx.http_proxy {
-            adapters::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER
-        } else {
-            adapters::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER
-        })
-        .map_err(|e| BuildFailure::from_error(cx.stage, e))?
-    };
+    let adapter =
+        adapter::preview1(cx.http_proxy).map_err(|e| BuildFailure::from_error(cx.stage, e))?;
     encode_component(cx, bytes, true, &adapter)
 }
 

@@ -432,9 +432,8 @@ fn run(
     })
 }
 
-/// Encodes a core module built for a world into a component, adapting WASI preview 1
-/// imports with the reactor adapter when the module has them.
-/// `core` encoded as a component, adapted from WASI preview 1 by `adapter`.
+/// `core`, built for the stage's world, encoded as a component, its WASI preview 1
+/// imports adapted by `adapter`.
 fn encode_component(
     cx: &BuildContext<'_>,
     mut core: Vec<u8>,

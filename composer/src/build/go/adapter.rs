@@ -16,13 +16,27 @@
 //! time only feeds the collector's statistics while paused.
 
 use anyhow::{Context as _, Result, bail};
-use wasm_encoder::reencode::{self, Reencode};
+use wasm_encoder::{
+    ValType,
+    reencode::{self, Reencode},
+};
 
 /// The adapter's export that Go's `cabi_realloc` calls around its allocation.
 const SET_PAUSED: &str = "adapter_monotonic_clock_set_paused";
 
+/// The pinned preview 1 adapter a Go stage is encoded with (the proxy one for a
+/// `wasi:http` artifact, else the reactor one), its wall clock held while paused.
+pub fn preview1(http_proxy: bool) -> Result<Vec<u8>> {
+    use wasi_preview1_component_adapter_provider as adapters;
+    with_held_wall_clock(if http_proxy {
+        adapters::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER
+    } else {
+        adapters::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER
+    })
+}
+
 /// `adapter` with its wall clock held while paused.
-pub fn with_held_wall_clock(adapter: &[u8]) -> Result<Vec<u8>> {
+fn with_held_wall_clock(adapter: &[u8]) -> Result<Vec<u8>> {
     let mut rewrite = HeldWallClock::read(adapter)?;
     let mut module = wasm_encoder::Module::new();
     rewrite
@@ -47,6 +61,8 @@ struct HeldWallClock {
     /// Functions (imported and defined) and globals before the rewrite.
     functions: u32,
     globals: u32,
+    /// Whether the adapter has a global section for the new globals to join.
+    global_section: bool,
     /// Calls to `now` sent to the holding function.
     redirected: usize,
 }
@@ -83,7 +99,10 @@ impl HeldWallClock {
                         this.functions += 1;
                     }
                 }
-                wasmparser::Payload::GlobalSection(reader) => this.globals += reader.count(),
+                wasmparser::Payload::GlobalSection(reader) => {
+                    this.global_section = true;
+                    this.globals += reader.count();
+                }
                 wasmparser::Payload::ExportSection(reader) => {
                     for export in reader {
                         let export = export?;
@@ -107,8 +126,8 @@ impl HeldWallClock {
             .ok()
             .and_then(|i| function_types.get(i))
             .with_context(|| format!("the WASI adapter's `{SET_PAUSED}` is not a function"))?;
-        if this.globals == 0 {
-            bail!("the WASI adapter has no globals; Weld expects its own global section to extend");
+        if !this.global_section {
+            bail!("the WASI adapter has no global section; Weld expects one to extend");
         }
         Ok(this)
     }
@@ -215,20 +234,12 @@ impl Reencode for HeldWallClock {
         section: wasmparser::GlobalSectionReader<'_>,
     ) -> ReencodeResult {
         reencode::utils::parse_global_section(self, globals, section)?;
-        for (val_type, init) in [
-            (
-                wasm_encoder::ValType::I32,
-                wasm_encoder::ConstExpr::i32_const(0),
-            ),
-            (
-                wasm_encoder::ValType::I64,
-                wasm_encoder::ConstExpr::i64_const(0),
-            ),
-            (
-                wasm_encoder::ValType::I32,
-                wasm_encoder::ConstExpr::i32_const(0),
-            ),
-        ] {
+        // In the order of `paused()`, `seconds()`, `nanoseconds()`.
+        for val_type in [ValType::I32, ValType::I64, ValType::I32] {
+            let init = match val_type {
+                ValType::I64 => wasm_encoder::ConstExpr::i64_const(0),
+                _ => wasm_encoder::ConstExpr::i32_const(0),
+            };
             let ty = wasm_encoder::GlobalType {
                 val_type,
                 mutable: true,
