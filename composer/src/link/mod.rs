@@ -289,9 +289,12 @@ fn register_guard(
     guard: crate::guard::Guard,
 ) -> Result<(NodeId, Vec<crate::guard::GuardExport>), LinkError> {
     let failed = LinkError::AddGuard;
-    // Traps in the guard that are not refusals (those name their stage) say where
-    // they come from.
-    let bytes = tag_stage_modules(&guard.bytes, "weld-guard");
+    // Its imports are lowered straight into its memory, as a stage's are (two core
+    // instances instead of three, at every instantiation). Then its modules are named:
+    // traps in the guard that are not refusals (those name their stage) say where they
+    // come from.
+    let lowered = direct_lowering::lower_directly(&guard.bytes);
+    let bytes = tag_stage_modules(lowered.as_deref().unwrap_or(&guard.bytes), "weld-guard");
     let package =
         wac_graph::types::Package::from_bytes("weld:guard", None, bytes, graph.types_mut())
             .map_err(failed)?;
