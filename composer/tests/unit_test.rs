@@ -273,3 +273,35 @@ fn configuration_problems_are_reported_at_their_line_and_nothing_runs() {
     );
     assert!(err.contains("probe.test.yaml:18:"), "{err}");
 }
+
+#[test]
+fn an_underscore_in_mock_arguments_and_expected_calls_matches_any_value() {
+    let dir = fixture("wildcards");
+    let out = weld_test(dir.path(), &["pipeline.yaml"]);
+    let (stdout, stderr) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    for case in [
+        "a-wildcard-matches-any-first-argument",
+        "arms-are-tried-in-order",
+        "the-default-answers-what-no-arm-fits",
+        "an-expected-call-with-a-wildcard",
+    ] {
+        assert!(
+            stdout.contains(&format!("test math::{case} ... ok")),
+            "{case}:\n{stdout}"
+        );
+    }
+    // The value written beside a wildcard still has to match.
+    assert!(
+        stdout.contains(
+            "expected `demo:calc/host.scale(_, 3)` to be called 1 time, it was called 0 times"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("demo:calc/host.scale(6, 2)"), "{stdout}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("4 passed, 1 failed"),
+        "{stdout}"
+    );
+}

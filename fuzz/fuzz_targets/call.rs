@@ -1,9 +1,10 @@
 //! A call as `weld invoke` and `weld test` read it: `wasi:foo/bar@0.2.0.baz(1, "x")`.
 //!
 //! Any text goes through `weld_call::split` (with and without a bare name allowed),
-//! then its arguments are read against parameter lists of every WAVE type. Nothing may
-//! panic, and every span returned, in a result or an error, must be a range of the
-//! input on character boundaries (callers slice the text with it).
+//! then its arguments are read against parameter lists of every WAVE type, as a call and
+//! as a pattern (`_` for any value). Nothing may panic, and every span returned, in a
+//! result or an error, must be a range of the input on character boundaries (callers
+//! slice the text with it).
 
 #![no_main]
 
@@ -59,6 +60,12 @@ fuzz_target!(|data: &[u8]| {
                     assert_span(text, &e.span, "params error");
                     let _ = e.with_snippet(text);
                 }
+            }
+            // The same as a pattern (`_` for any value), as mocks and expected calls
+            // read it.
+            match call.param_patterns::<Value>(types) {
+                Ok(pattern) => assert!(pattern.len() <= types.len()),
+                Err(e) => assert_span(text, &e.span, "param_patterns error"),
             }
         }
     }

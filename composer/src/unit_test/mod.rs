@@ -26,10 +26,12 @@
 //!     demo:text/style.apply:                           # by arguments
 //!       match:
 //!         - { args: '(["a"], title)', return: 'ok("A")' }
+//!         - { args: '(_, upper)', return: 'ok("?")' }   # `_`: any value of that argument
 //!       default: 'err("no")'
 //!   expect-calls:                     # imports that must have been called
-//!     - call: demo:text/clean.words("a")   # with these arguments (or `iface.func`: any)
-//!       times: 1                           # exactly; without `times`: at least once
+//!     - call: demo:text/clean.words("a")   # with these arguments (`_` for any one, or
+//!       times: 1                           # `iface.func`: any); `times`: exactly, else
+//!                                          # at least once
 //!   config: { secret: s3cret }        # what `wasi:config/store` answers (key -> string)
 //! ```
 //!

@@ -62,7 +62,8 @@ impl ImportFunc {
 enum Mock {
     Fixed(Option<Val>),
     Sequence(Vec<Option<Val>>, usize),
-    Match(Vec<(Vec<Val>, Option<Val>)>, Option<Option<Val>>),
+    /// Arms of (argument pattern, `_` as `None`; value), tried in order, and the default.
+    Match(Vec<(Vec<Option<Val>>, Option<Val>)>, Option<Option<Val>>),
 }
 
 /// An expected import call, checked after the case ran.
@@ -70,7 +71,8 @@ enum Mock {
 struct ExpectedCall {
     import: String,
     text: String,
-    args: Option<Vec<Val>>,
+    /// The argument pattern (`_` as `None`); `None` for any arguments.
+    args: Option<Vec<Option<Val>>>,
     times: Option<u32>,
 }
 
@@ -374,7 +376,7 @@ impl StageRunner {
                 MockSpec::Match { arms, default } => (|| {
                     let mut out = Vec::new();
                     for (args, ret) in arms {
-                        let args = parse_args(&import, args).map_err(|e| {
+                        let args = parse_arg_patterns(&import, args).map_err(|e| {
                             let d = wave_error(args, &what, &e, sig.clone());
                             if args.text.trim_start().starts_with('(') {
                                 d
@@ -425,7 +427,7 @@ impl StageRunner {
                 None => None,
                 Some(_) => {
                     let types: Vec<Type> = import.ty.params().map(|(_, t)| t).collect();
-                    match call.params::<Val>(&types) {
+                    match call.param_patterns::<Val>(&types) {
                         Ok(v) => Some(v),
                         Err(e) => {
                             diags.push(wave_error(
@@ -537,7 +539,10 @@ impl StageRunner {
                 .iter()
                 .filter(|(import, args)| {
                     import == &expected.import
-                        && expected.args.as_ref().is_none_or(|want| want == args)
+                        && expected
+                            .args
+                            .as_ref()
+                            .is_none_or(|want| weld_call::fits(want, args))
                 })
                 .count();
             let ok = match expected.times {
@@ -630,7 +635,7 @@ impl Mock {
             }
             Mock::Match(arms, default) => arms
                 .iter()
-                .find(|(args, _)| args.as_slice() == params)
+                .find(|(pattern, _)| weld_call::fits(pattern, params))
                 .map(|(_, v)| v.clone())
                 .or_else(|| default.clone())
                 .ok_or_else(|| {
@@ -651,10 +656,10 @@ fn parse_result(ty: Option<&Type>, w: &Wave) -> Result<Option<Val>, WaveError> {
     }
 }
 
-/// `(args)` of an import's parameters.
-fn parse_args(import: &ImportFunc, w: &Wave) -> Result<Vec<Val>, WaveError> {
+/// `(args)` of an import's parameters, as a pattern: `_` (`None`) for any value.
+fn parse_arg_patterns(import: &ImportFunc, w: &Wave) -> Result<Vec<Option<Val>>, WaveError> {
     let types: Vec<Type> = import.ty.params().map(|(_, t)| t).collect();
-    weld_call::parse_args::<Val>(&w.text, 0, &types).map_err(WaveError::from)
+    weld_call::parse_arg_patterns::<Val>(&w.text, 0, &types).map_err(WaveError::from)
 }
 
 /// A WAVE error: what is wrong, and where in the WAVE text.

@@ -172,13 +172,39 @@ impl<'a> CallText<'a> {
     /// The arguments, typed by `types` (trailing `option`s may be left out). A call
     /// written without an argument list has no arguments.
     pub fn params<V: WasmValue + 'static>(&self, types: &[V::Type]) -> Result<Vec<V>, CallError> {
-        match self.args.clone() {
-            Some(args) => parse_args(&self.source[args.clone()], args.start, types),
-            None => parse_args("()", 0, types).map_err(|e| CallError {
+        let params = self.param_patterns_with(types, false)?;
+        Ok(params.into_iter().flatten().collect())
+    }
+
+    /// The arguments as a pattern ([`parse_arg_patterns`]): `_` for any value.
+    pub fn param_patterns<V: WasmValue + 'static>(
+        &self,
+        types: &[V::Type],
+    ) -> Result<Vec<Option<V>>, CallError> {
+        self.param_patterns_with(types, true)
+    }
+
+    fn param_patterns_with<V: WasmValue + 'static>(
+        &self,
+        types: &[V::Type],
+        wildcards: bool,
+    ) -> Result<Vec<Option<V>>, CallError> {
+        let (list, offset) = match self.args.clone() {
+            Some(args) => (&self.source[args.clone()], args.start),
+            None => ("()", 0),
+        };
+        let at = if wildcards {
+            self::wildcards(list)
+        } else {
+            Vec::new()
+        };
+        parse_args_snapped(list, offset, types, &at).map_err(|e| match self.args {
+            Some(_) => e,
+            None => CallError {
                 span: self.name.end..self.name.end,
                 ..e
-            }),
-        }
+            },
+        })
     }
 }
 
@@ -239,7 +265,92 @@ pub fn parse_args<V: WasmValue + 'static>(
     offset: usize,
     types: &[V::Type],
 ) -> Result<Vec<V>, CallError> {
-    parse_args_unsnapped(list, offset, types).map_err(|mut e| {
+    let args = parse_args_snapped(list, offset, types, &[])?;
+    Ok(args.into_iter().flatten().collect())
+}
+
+/// [`parse_args`] for a pattern of arguments: an argument written `_` stands for any
+/// value and is `None` in its place. Only a whole argument counts: `_` inside a value
+/// (`[_]`) is WAVE's to refuse.
+pub fn parse_arg_patterns<V: WasmValue + 'static>(
+    list: &str,
+    offset: usize,
+    types: &[V::Type],
+) -> Result<Vec<Option<V>>, CallError> {
+    parse_args_snapped(list, offset, types, &wildcards(list))
+}
+
+/// Whether `args` fit `pattern` (from [`parse_arg_patterns`]): the same number, and each
+/// equal to the pattern's value where it has one.
+pub fn fits<V: PartialEq>(pattern: &[Option<V>], args: &[V]) -> bool {
+    pattern.len() == args.len()
+        && pattern
+            .iter()
+            .zip(args)
+            .all(|(want, got)| want.as_ref().is_none_or(|want| want == got))
+}
+
+/// The byte offsets in `list` of the arguments written `_`. A small scanner rather than
+/// WAVE's parser, which has no wildcard and stops at the first `_`: it steps over
+/// strings and chars, and counts brackets, to find where each top-level argument is.
+fn wildcards(list: &str) -> Vec<usize> {
+    let bytes = list.as_bytes();
+    let mut found = Vec::new();
+    let mut depth = 0usize;
+    let mut arg_start = None;
+    let mut i = 0;
+    let check = |start: usize, end: usize, found: &mut Vec<usize>| {
+        if list[start..end].trim() == "_" {
+            found.push(start + list[start..end].find('_').unwrap_or_default());
+        }
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' if list[i..].starts_with("\"\"\"") => {
+                i = list[i + 3..]
+                    .find("\"\"\"")
+                    .map_or(bytes.len(), |end| i + 3 + end + 2);
+            }
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth == 1 {
+                    arg_start = Some(i + 1);
+                }
+            }
+            b')' | b']' | b'}' => {
+                if depth == 1
+                    && let Some(start) = arg_start.take()
+                {
+                    check(start, i, &mut found);
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if depth == 1 => {
+                if let Some(start) = arg_start {
+                    check(start, i, &mut found);
+                }
+                arg_start = Some(i + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
+fn parse_args_snapped<V: WasmValue + 'static>(
+    list: &str,
+    offset: usize,
+    types: &[V::Type],
+    wildcards: &[usize],
+) -> Result<Vec<Option<V>>, CallError> {
+    parse_args_unsnapped(list, offset, types, wildcards).map_err(|mut e| {
         let local = e.span.start.saturating_sub(offset)..e.span.end.saturating_sub(offset);
         let local = snap(list, local);
         e.span = local.start + offset..local.end + offset;
@@ -251,7 +362,16 @@ fn parse_args_unsnapped<V: WasmValue + 'static>(
     list: &str,
     offset: usize,
     types: &[V::Type],
-) -> Result<Vec<V>, CallError> {
+    wildcards: &[usize],
+) -> Result<Vec<Option<V>>, CallError> {
+    // Each `_` is read as a label (one byte for one byte, so every span stays where it
+    // was): the list is checked as written, and the label never becomes a value.
+    let mut text = list.to_string();
+    for &at in wildcards {
+        text.replace_range(at..at + 1, "x");
+    }
+    let wildcards: Vec<usize> = wildcards.iter().map(|at| offset + at).collect();
+    let list = text.as_str();
     let offset = offset + (list.len() - list.trim_start().len());
     let list = list.trim();
     if !list.starts_with('(') || !list.ends_with(')') {
@@ -277,9 +397,38 @@ fn parse_args_unsnapped<V: WasmValue + 'static>(
             offset..offset + list.len(),
         ));
     }
-    args.call
-        .to_wasm_params::<V>(types.iter())
-        .map_err(|e| args.map_error(&e))
+    if wildcards.is_empty() {
+        return args
+            .call
+            .to_wasm_params::<V>(types.iter())
+            .map(|values| values.into_iter().map(Some).collect())
+            .map_err(|e| args.map_error(&e));
+    }
+    let nodes: Vec<&Node> = match args.node() {
+        None => Vec::new(),
+        Some(node) => match node.as_tuple() {
+            Ok(nodes) => nodes.collect(),
+            Err(_) => vec![node],
+        },
+    };
+    let mut values = Vec::with_capacity(types.len());
+    for (node, ty) in nodes.iter().zip(types) {
+        if wildcards.contains(&args.map(node.span()).start) {
+            values.push(None);
+            continue;
+        }
+        let value = node
+            .to_wasm_value::<V>(ty, args.call.source())
+            .map_err(|e| args.map_error(&e))?;
+        values.push(Some(value));
+    }
+    // Trailing `option`s left out are `none`, as in a call.
+    for ty in &types[nodes.len()..] {
+        let none = V::make_option(ty, None)
+            .map_err(|e| CallError::new(e.to_string(), offset..offset + list.len()))?;
+        values.push(Some(none));
+    }
+    Ok(values)
 }
 
 impl Args {
@@ -461,5 +610,81 @@ mod tests {
         assert!(interface_matches("a:b/c", "a:b/c@1.0.0"));
         assert!(interface_matches("a:b/c@1.0.0", "a:b/c@1.0.0"));
         assert!(!interface_matches("a:b/c@2.0.0", "a:b/c@1.0.0"));
+    }
+
+    fn patterns(call: &str, types: &[Type]) -> Result<Vec<Option<Value>>, CallError> {
+        split(call, false)?.param_patterns::<Value>(types)
+    }
+
+    #[test]
+    fn an_argument_written_underscore_matches_any_value() {
+        let types = [Type::STRING, Type::U32, Type::list(Type::STRING)];
+        let pattern = patterns(r#"f(_, 7, ["a", "_"])"#, &types).unwrap();
+        assert_eq!(
+            pattern,
+            vec![
+                None,
+                Some(Value::from(7u32)),
+                Some(
+                    Value::make_list(
+                        &Type::list(Type::STRING),
+                        [Value::from("a"), Value::from("_")]
+                    )
+                    .unwrap()
+                ),
+            ]
+        );
+        let hello = [
+            Value::from("hello"),
+            Value::from(7u32),
+            pattern[2].clone().unwrap(),
+        ];
+        assert!(fits(&pattern, &hello));
+        let mut other = hello.clone();
+        other[1] = Value::from(8u32);
+        assert!(!fits(&pattern, &other));
+        assert!(!fits(&pattern, &hello[..2]));
+        // Every argument may be one, with any spacing.
+        assert_eq!(
+            patterns("f( _ ,_,_ )", &types).unwrap(),
+            vec![None, None, None]
+        );
+    }
+
+    #[test]
+    fn an_underscore_inside_a_value_or_a_string_is_not_a_wildcard() {
+        let types = [Type::STRING, Type::list(Type::U32)];
+        // In strings (plain, escaped quote, multiline), `_` and `,` are text.
+        let pattern = patterns(r#"f("_, \"_", [1])"#, &types).unwrap();
+        assert_eq!(pattern[0], Some(Value::from("_, \"_")));
+        let multiline = "f(\"\"\"\n_, )\n\"\"\", _)";
+        let pattern = patterns(multiline, &types).unwrap();
+        assert_eq!(pattern[0], Some(Value::from("_, )")));
+        assert_eq!(pattern[1], None);
+        // Inside a list it is WAVE's, which has no wildcard, and points at it.
+        let error = patterns("f(_, [_])", &types).unwrap_err();
+        assert_eq!(&"f(_, [_])"[error.span.clone()], "_", "{error:?}");
+        // A plain call (`weld invoke`, a case's `call:`) has no wildcard either.
+        assert!(params("f(_, [1])", &types).is_err());
+    }
+
+    #[test]
+    fn a_pattern_is_checked_like_a_call() {
+        let types = [Type::U32, Type::option(Type::U32)];
+        // A trailing option left out is `none`, as in a call.
+        assert_eq!(
+            patterns("f(_)", &types).unwrap(),
+            vec![
+                None,
+                Some(Value::make_option(&Type::option(Type::U32), None).unwrap())
+            ]
+        );
+        // Too many arguments is counted with the wildcards.
+        let error = patterns("f(_, _, _)", &types).unwrap_err();
+        assert_eq!(error.message, "expected 1 to 2 arguments, found 3");
+        // A value of the wrong type next to a wildcard is pointed at.
+        let call = r#"f(_, "x")"#;
+        let error = patterns(call, &types).unwrap_err();
+        assert_eq!(&call[error.span.clone()], r#""x""#, "{error:?}");
     }
 }

@@ -29,6 +29,9 @@ fn check(text: &str, types: &[Type]) {
     if let Err(e) = call.params::<Value>(types) {
         assert_char_range(text, &e.span);
     }
+    if let Err(e) = call.param_patterns::<Value>(types) {
+        assert_char_range(text, &e.span);
+    }
 }
 
 /// wasm-wave 0.254.2 places the error about a multiline string's closing `"""` on the
