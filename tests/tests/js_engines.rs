@@ -102,6 +102,9 @@ fn the_text_pipeline_answers_the_same_with_its_style_stage_on_spidermonkey() {
     // lazily instead of at every instantiation.
     let filled = own_table_entries(&quickjs);
     assert!(filled > 500, "{filled} entries");
+    // componentize-qjs's module-loader stub (a component with a memory, instantiated
+    // with every instance) is taken out: nothing imports the loader any more.
+    assert_eq!(loader_imports(&quickjs), 0);
     assert_eq!(component_exports(&quickjs), ["demo:text/style"]);
     assert_eq!(
         component_exports(&spidermonkey),
@@ -288,6 +291,20 @@ fn core_wasi_imports(component: &[u8]) -> Vec<String> {
         }
     }
     found
+}
+
+/// How many components nested in `component` import componentize-qjs's module loader.
+fn loader_imports(component: &[u8]) -> usize {
+    wasmparser::Parser::new(0)
+        .parse_all(component)
+        .map(|payload| match payload.unwrap() {
+            wasmparser::Payload::ComponentImportSection(reader) => reader
+                .into_iter()
+                .filter(|i| i.as_ref().unwrap().name.name == "local:init/module-loader")
+                .count(),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// The most entries any core module of `component` puts at a constant offset into a

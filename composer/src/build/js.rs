@@ -9,6 +9,7 @@
 
 mod console;
 mod dylib_table;
+mod loader_stub;
 mod quickjs;
 
 pub use quickjs::REVISION as QUICKJS_REVISION;

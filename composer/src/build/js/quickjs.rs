@@ -58,7 +58,7 @@ const RUNTIME_LEN: usize = 1_497_910;
 /// Part of a QuickJS stage's cache key: changes whenever this builder changes what it
 /// does to the runtime or the component, so components built the old way are not reused.
 pub const REVISION: &str = concat!(
-    "4: runtime-sync with fixed seed, clocks and empty environment, stdout and stderr kept and every other WASI import answered inside it, `none` as undefined, console prelude (live after the snapshot) and stdout/stderr world, function table owned by the runtime, module exports checked, wrapped without `init`; runtime ",
+    "5: runtime-sync with fixed seed, clocks and empty environment, stdout and stderr kept and every other WASI import answered inside it, `none` as undefined, console prelude (live after the snapshot) and stdout/stderr world, function table owned by the runtime, module-loader stub taken out, module exports checked, wrapped without `init`; runtime ",
     "25703f010b80efb806f9c35daf9ee6524ad60320c9781b0bae4e234264f8dac5"
 );
 
@@ -149,6 +149,9 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
     }
     let bytes = super::take_output(cx, &out)?;
     let bytes = super::dylib_table::own_table(&bytes)
+        .map_err(|e| BuildFailure::from_error(cx.stage, e))?
+        .unwrap_or(bytes);
+    let bytes = super::loader_stub::without_loader_stub(&bytes)
         .map_err(|e| BuildFailure::from_error(cx.stage, e))?
         .unwrap_or(bytes);
     without_export(&bytes, "init")
