@@ -263,7 +263,7 @@ impl Outer {
         if uses(*stub, ComponentExternalKind::Component) != 1
             || uses(stub_instance, ComponentExternalKind::Instance) != 1
             || uses(loader_alias, ComponentExternalKind::Instance) != 1
-            || exports_or_aliases_instance(payloads, stub_instance)?
+            || used_beyond_the_loader(payloads, stub_instance, loader_alias)?
         {
             return None;
         }
@@ -398,16 +398,18 @@ impl Outer {
     }
 }
 
-/// Whether anything exports or aliases from instance `instance` other than the one
-/// alias of the loader (checked by the caller): exports of kind instance with that index.
-fn exports_or_aliases_instance(payloads: &[Payload<'_>], instance: u32) -> Option<bool> {
+/// Whether the stub's instance is used beyond the one alias of the loader, or that
+/// alias is exported: exports would point at other instances once these are gone.
+fn used_beyond_the_loader(payloads: &[Payload<'_>], stub: u32, loader: u32) -> Option<bool> {
     let mut aliases = 0;
     for payload in payloads {
         match payload {
             Payload::ComponentExportSection(reader) => {
                 for export in reader.clone() {
                     let export = export.ok()?;
-                    if export.kind == ComponentExternalKind::Instance && export.index == instance {
+                    if export.kind == ComponentExternalKind::Instance
+                        && (export.index == stub || export.index == loader)
+                    {
                         return Some(true);
                     }
                 }
@@ -415,7 +417,7 @@ fn exports_or_aliases_instance(payloads: &[Payload<'_>], instance: u32) -> Optio
             Payload::ComponentAliasSection(reader) => {
                 for alias in reader.clone() {
                     if let ComponentAlias::InstanceExport { instance_index, .. } = alias.ok()?
-                        && instance_index == instance
+                        && instance_index == stub
                     {
                         aliases += 1;
                     }
@@ -425,6 +427,27 @@ fn exports_or_aliases_instance(payloads: &[Payload<'_>], instance: u32) -> Optio
         }
     }
     Some(aliases != 1)
+}
+
+/// Whether a core alias reads one of `names` from the core instance `bag`.
+fn aliases_from(payloads: &[Payload<'_>], bag: u32, names: &[&str]) -> Option<bool> {
+    for payload in payloads {
+        if let Payload::ComponentAliasSection(reader) = payload {
+            for alias in reader.clone() {
+                if let ComponentAlias::CoreInstanceExport {
+                    instance_index,
+                    name,
+                    ..
+                } = alias.ok()?
+                    && instance_index == bag
+                    && names.contains(&name)
+                {
+                    return Some(true);
+                }
+            }
+        }
+    }
+    Some(false)
 }
 
 /// Copies `payload`'s section as it is.
@@ -802,7 +825,7 @@ fn plan(stage: &[u8], payloads: &[Payload<'_>]) -> Result<Option<StagePlan>> {
     let [(bag, names)] = &bags[..] else {
         return Ok(None);
     };
-    if names.len() != lowered.len() {
+    if names.len() != lowered.len() || aliases_from(payloads, *bag, names) != Some(false) {
         return Ok(None);
     }
     let users: Vec<(u32, &str)> = s
