@@ -100,3 +100,56 @@ fn switching_between_variants_and_undoing_an_edit_reuse_the_cached_stage() {
         r#""Hello, Ada""#
     );
 }
+
+#[test]
+fn a_change_in_welds_js_driver_scripts_rebuilds_js_stages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("app");
+    let tools = tmp.path().join("js-tools");
+    copy_dir(&repo().join("wit"), &tmp.path().join("wit"));
+    copy_dir(
+        &repo().join("samples/text-pipeline/stages/style"),
+        &dir.join("style"),
+    );
+    std::fs::write(
+        dir.join("pipeline.yaml"),
+        "version: 1\nname: styles\nwit: ../wit/text\nstages:\n  style:\n    lang: js\n    path: style/style.js\n    world: demo:text/style-stage\nexports:\n  demo:text/style: style\n",
+    )
+    .unwrap();
+    // Weld's JS tools as an installation has them: the scripts, and the packages.
+    std::fs::create_dir_all(&tools).unwrap();
+    for entry in std::fs::read_dir(repo().join("tools/js")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "mjs" || x == "json") {
+            std::fs::copy(&path, tools.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::os::unix::fs::symlink(
+        repo().join("tools/js/node_modules"),
+        tools.join("node_modules"),
+    )
+    .unwrap();
+    let compose = || {
+        let out = std::process::Command::new(weld_e2e::bin("weld"))
+            .args(["compose", "pipeline.yaml", "-o", "out.wasm"])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .env("WELD_JS_TOOLS", &tools)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(compose().contains("Compiling style (js)"));
+    let unchanged = compose();
+    assert!(unchanged.contains("Fresh style (js)"), "{unchanged}");
+    // Any script, even one line of a comment: the cache cannot know what it changes.
+    let driver = tools.join("componentize-quickjs.mjs");
+    let script = std::fs::read_to_string(&driver).unwrap();
+    std::fs::write(&driver, format!("{script}\n// edited\n")).unwrap();
+    let changed = compose();
+    assert!(
+        changed.contains("Compiling style (js)"),
+        "a changed driver script must rebuild the JS stage:\n{changed}"
+    );
+}
