@@ -167,6 +167,30 @@ impl From<wasmparser::Instance<'_>> for CoreInstance {
     }
 }
 
+/// Validates a module or component that a rewriter produced, with every feature the
+/// rewriters may meet enabled: a rewrite is only used when its result validates.
+pub fn validate(wasm: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(wasm)
+        .map(drop)
+}
+
+/// Copies `payload`'s section of `wasm` into `out` as it is (nested modules and
+/// components included, byte for byte).
+pub fn copy_section(
+    out: &mut wasm_encoder::Component,
+    wasm: &[u8],
+    payload: &wasmparser::Payload<'_>,
+) -> anyhow::Result<()> {
+    let (id, range) =
+        anyhow::Context::context(payload.as_section(), "a payload that is not a section")?;
+    out.section(&wasm_encoder::RawSection {
+        id,
+        data: &wasm[usize_range(range)],
+    });
+    Ok(())
+}
+
 /// A parser's range (`u64` offsets) as a range into the binary held in memory.
 pub fn usize_range(range: std::ops::Range<u64>) -> std::ops::Range<usize> {
     range.start as usize..range.end as usize

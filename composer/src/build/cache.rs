@@ -66,7 +66,7 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
         // Weld's own scripts drive componentize-js and componentize-qjs: a changed script
         // must not find the components the old one made.
         for (name, bytes) in js_drivers() {
-            add(&format!("js-driver/{name}"), &bytes);
+            add(&format!("js-driver/{name}"), bytes);
         }
     }
     for (path, bytes) in files(&cx.wit.path)? {
@@ -115,22 +115,26 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// The scripts (`*.mjs`) in Weld's JS tools folder, by name, in name order. A folder
-/// that cannot be read gives none: the build itself then says what is missing.
-fn js_drivers() -> Vec<(String, Vec<u8>)> {
-    let Ok(entries) = std::fs::read_dir(super::toolchain::js_tools_dir()) else {
-        return Vec::new();
-    };
-    let mut drivers: Vec<(String, Vec<u8>)> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "mjs"))
-        .filter_map(|e| {
-            let bytes = std::fs::read(e.path()).ok()?;
-            Some((e.file_name().to_string_lossy().into_owned(), bytes))
-        })
-        .collect();
-    drivers.sort();
-    drivers
+/// The scripts (`*.mjs`) in Weld's JS tools folder, by name, in name order, read once
+/// per process (every JS stage's key uses them). A folder that cannot be read gives
+/// none: the build itself then says what is missing.
+fn js_drivers() -> &'static [(String, Vec<u8>)] {
+    static DRIVERS: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
+    DRIVERS.get_or_init(|| {
+        let Ok(entries) = std::fs::read_dir(super::toolchain::js_tools_dir()) else {
+            return Vec::new();
+        };
+        let mut drivers: Vec<(String, Vec<u8>)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "mjs"))
+            .filter_map(|e| {
+                let bytes = std::fs::read(e.path()).ok()?;
+                Some((e.file_name().to_string_lossy().into_owned(), bytes))
+            })
+            .collect();
+        drivers.sort();
+        drivers
+    })
 }
 
 /// Where the component for `key` lives.

@@ -71,9 +71,7 @@ pub fn inline(stage: &str, component: &[u8], plan: &StagePlan) -> Option<Inlined
     let analysis = Analysis::of(component, &denied, &refusals)?;
     let bytes = rewrite(component, &analysis, &refusals)?;
     // Never hand on a component that does not validate: the guard is always right.
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&bytes)
-        .ok()?;
+    crate::component::validate(&bytes).ok()?;
     let mut removed: Vec<String> = denied.keys().map(|s| s.to_string()).collect();
     removed.sort();
     Some(Inlined { bytes, removed })

@@ -52,9 +52,7 @@ pub fn lower_directly(component: &[u8]) -> Option<Vec<u8>> {
     let spaces = Spaces::of(component, &payloads)?;
     let plan = Plan::of(component, &spaces)?;
     let bytes = rewrite(component, &payloads, &plan)?;
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&bytes)
-        .ok()?;
+    crate::component::validate(&bytes).ok()?;
     Some(bytes)
 }
 

@@ -14,7 +14,7 @@ use wasm_encoder::reencode::{ReencodeComponent as _, RoundtripReencoder};
 use wasmparser::{ComponentAlias, Payload};
 use wit_component::DecodedWasm;
 
-use crate::component::{top_level_payloads, usize_range};
+use crate::component::{copy_section, top_level_payloads};
 
 /// A component exporting `interface` (types only), made from the WIT carried by
 /// `importer`, a component importing it.
@@ -66,21 +66,13 @@ fn without_core_parts(component: &[u8]) -> anyhow::Result<Vec<u8>> {
             }
             // Its names are mostly of the core items taken out.
             Payload::CustomSection(custom) if custom.name() == "component-name" => {}
-            other => {
-                let (id, range) = other
-                    .as_section()
-                    .context("an unexpected payload in a component of types only")?;
-                out.section(&wasm_encoder::RawSection {
-                    id,
-                    data: &component[usize_range(range)],
-                });
-            }
+            other => copy_section(&mut out, component, &other)?,
         }
     }
     let bytes = out.finish();
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&bytes)
-        .context("the component of an interface of types only, without its core parts, does not validate")?;
+    crate::component::validate(&bytes).context(
+        "the component of an interface of types only, without its core parts, does not validate",
+    )?;
     Ok(bytes)
 }
 

@@ -60,8 +60,7 @@ pub fn own_table(component: &[u8]) -> Result<Option<Vec<u8>>> {
         return Ok(None);
     }
     let bytes = out.finish();
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&bytes)
+    crate::component::validate(&bytes)
         .context("the component with its function table moved is not valid")?;
     Ok(Some(bytes))
 }

@@ -27,7 +27,7 @@ use wasmparser::{
     ExternalKind, Payload,
 };
 
-use crate::component::{CoreInstance, top_level_payloads, usize_range};
+use crate::component::{CoreInstance, copy_section, top_level_payloads, usize_range};
 
 /// The interface componentize-qjs stubs after its snapshot.
 const LOADER: &str = "local:init/module-loader";
@@ -44,8 +44,7 @@ pub fn without_loader_stub(component: &[u8]) -> Result<Option<Vec<u8>>> {
         return Ok(None);
     };
     let bytes = outer.rewrite(component, &payloads, &stage)?;
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&bytes)
+    crate::component::validate(&bytes)
         .context("the QuickJS stage without its module-loader stub is not valid")?;
     Ok(Some(bytes))
 }
@@ -312,7 +311,7 @@ impl Outer {
                             _ => {}
                         }
                     }
-                    copy(&mut out, component, payload)?;
+                    copy_section(&mut out, component, payload)?;
                 }
                 Payload::ComponentInstanceSection(reader) => {
                     let mut section = wasm_encoder::ComponentInstanceSection::new();
@@ -389,7 +388,7 @@ impl Outer {
                 // component of this level.
                 Payload::ComponentTypeSection(_)
                 | Payload::CoreTypeSection(_)
-                | Payload::CustomSection(_) => copy(&mut out, component, payload)?,
+                | Payload::CustomSection(_) => copy_section(&mut out, component, payload)?,
                 Payload::Version { .. } | Payload::End(_) => {}
                 other => anyhow::bail!("unexpected in componentize-qjs's output: {other:?}"),
             }
@@ -448,18 +447,6 @@ fn aliases_from(payloads: &[Payload<'_>], bag: u32, names: &[&str]) -> Option<bo
         }
     }
     Some(false)
-}
-
-/// Copies `payload`'s section as it is.
-fn copy(out: &mut wasm_encoder::Component, component: &[u8], payload: &Payload<'_>) -> Result<()> {
-    let (id, range) = payload
-        .as_section()
-        .context("a payload that is not a section")?;
-    out.section(&wasm_encoder::RawSection {
-        id,
-        data: &component[usize_range(range)],
-    });
-    Ok(())
 }
 
 /// The stage component's index spaces, as far as the rewrite needs them.
@@ -773,7 +760,7 @@ fn without_loader_import(stage: &[u8]) -> Result<Option<Vec<u8>>> {
             Payload::CustomSection(_)
             | Payload::CoreTypeSection(_)
             | Payload::ComponentTypeSection(_)
-            | Payload::ComponentSection { .. } => copy(&mut out, stage, payload)?,
+            | Payload::ComponentSection { .. } => copy_section(&mut out, stage, payload)?,
             Payload::Version { .. } | Payload::End(_) => {}
             other => anyhow::bail!("unexpected in a QuickJS stage: {other:?}"),
         }

@@ -451,9 +451,7 @@ pub fn deterministic_runtime(runtime: &[u8], epoch: u64) -> Result<Vec<u8>> {
         );
     }
     let bytes = module.finish();
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&bytes)
-        .context("the rewritten QuickJS runtime is not valid")?;
+    crate::component::validate(&bytes).context("the rewritten QuickJS runtime is not valid")?;
     Ok(bytes)
 }
 
