@@ -38,5 +38,6 @@ pub mod terminal;
 pub mod typecheck;
 pub mod unit_test;
 pub mod verify;
+pub mod wave;
 pub mod wiring;
 pub mod wit;

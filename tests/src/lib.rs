@@ -423,26 +423,30 @@ fn top_level_names(component: &[u8], imports: bool) -> Vec<String> {
     names
 }
 
-/// Composes `pipeline.yaml` in `dir` without its `init: snapshot` lines (as
-/// `started.yaml`, into `build/<artifact>`), asserts that only `go_stage` was rebuilt
-/// for it, and returns the artifact.
+/// Composes `pipeline.yaml` in `dir` without its `init: snapshot` lines, asserting that
+/// `go_stage` was built again for it (see [`compose_without`]).
 pub fn compose_without_snapshots(dir: &Path, go_stage: &str, artifact: &str) -> PathBuf {
+    compose_without(dir, "init: snapshot", &format!("{go_stage} (go)"), artifact)
+}
+
+/// Composes `pipeline.yaml` in `dir` without the lines that contain `setting` (as
+/// `<artifact stem>.yaml`, into `build/<artifact>`), asserts that `rebuilt` (`stage
+/// (lang)`) was built again for it, and returns the artifact.
+pub fn compose_without(dir: &Path, setting: &str, rebuilt: &str, artifact: &str) -> PathBuf {
     let pipeline = std::fs::read_to_string(dir.join("pipeline.yaml")).unwrap();
-    assert!(pipeline.contains("init: snapshot"), "{pipeline}");
-    let started: String = pipeline
+    assert!(pipeline.contains(setting), "{pipeline}");
+    let without: String = pipeline
         .lines()
-        .filter(|line| !line.contains("init: snapshot"))
+        .filter(|line| !line.contains(setting))
         .map(|line| format!("{line}\n"))
         .collect();
-    std::fs::write(dir.join("started.yaml"), started).unwrap();
+    let file = format!("{}.yaml", artifact.trim_end_matches(".wasm"));
+    std::fs::write(dir.join(&file), without).unwrap();
     let out_path = format!("build/{artifact}");
-    let out = weld(dir, &["compose", "started.yaml", "-o", &out_path]);
+    let out = weld(dir, &["compose", &file, "-o", &out_path]);
     assert!(out.status.success(), "compose failed:\n{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&format!("Compiling {go_stage} (go)")),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("Compiling {rebuilt}")), "{stderr}");
     dir.join(out_path)
 }
 

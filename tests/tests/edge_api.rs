@@ -8,7 +8,8 @@
 use std::{path::PathBuf, sync::OnceLock};
 
 use weld_e2e::{
-    EDGE_API_CONFIG, Server, compose_without_snapshots, copy_sample, mint_token, now,
+    EDGE_API_CONFIG, Server, compose_without, compose_without_snapshots, copy_sample, mint_token,
+    now,
     registry::{Registry, skopeo, unpack_image},
     runtime_shim, text, wasmtime_serve, weld,
 };
@@ -217,6 +218,24 @@ fn answers_the_same_when_the_go_stage_starts_in_every_instance() {
     // without one (rebuilding only that stage, in the same folder) gives the same answers.
     let started = compose_without_snapshots(&composed().dir, "tokens", "edge-started.wasm");
     serves_orders(&started);
+}
+
+#[test]
+fn answers_the_same_when_the_js_stage_is_not_warmed_up() {
+    // `responses` runs its test calls before its snapshot (`warm-up: tests`); built
+    // without them (only that stage is built again) the artifact answers every path alike.
+    let cold = compose_without(
+        &composed().dir,
+        "warm-up: tests",
+        "responses (js)",
+        "edge-cold.wasm",
+    );
+    let warm = Server::start(artifact(), &EDGE_API_CONFIG);
+    let cold = Server::start(&cold, &EDGE_API_CONFIG);
+    for request in every_path() {
+        answer_alike(&warm, &cold, &request);
+    }
+    assert!(warm.stop() && cold.stop());
 }
 
 /// Serves `artifact` and checks every path through the four stages.

@@ -7,7 +7,7 @@
 //   node tools/js/componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world>
 //                                          --runtime <runtime.wasm> --out <file.wasm>
 //                                          [--prelude <prelude.js>] [--epilogue <epilogue.js>]
-//                                          [--world-name <name>]
+//                                          [--warm-up <warm-up.js>] [--world-name <name>]
 //                                          [--export <jsName>=<witName>]...
 //
 // It calls the componentize-qjs API as `jco componentize --backend quickjs
@@ -28,6 +28,11 @@
 //   `--epilogue` names statements put after its last line (turning `console` on once the
 //   module has been evaluated).
 //   `--world-name` is the stage's own world, as messages name it.
+// - `--warm-up` names statements (composer/src/build/js/warm_up.rs) that call the module's
+//   exports as `__weldExports.<name>`, run after the module's own code and before the
+//   epilogue, so the snapshot is of an engine that has already run them once. This script
+//   binds `__weldExports` to the module's own bindings of those exports, which only the
+//   module's text says (`export { impl as styles }`).
 // The component imports only what its world declares. It still exports componentize-qjs's `init` function, which the snapshot has
 // already run: Weld wraps the component without it. Each `--export` names what the
 // module must export for its world (an object per interface, a function per function);
@@ -44,7 +49,7 @@ import { componentize } from 'componentize-qjs';
 import { checkInputs, driverArgs, fail, writeComponent } from './driver.mjs';
 
 const USAGE =
-  'usage: node componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--prelude <prelude.js>] [--epilogue <epilogue.js>] [--world-name <name>] [--export <jsName>=<witName>]...';
+  'usage: node componentize-quickjs.mjs --source <entry.js> --wit <wit> --world <world> --runtime <runtime.wasm> --out <file.wasm> [--prelude <prelude.js>] [--epilogue <epilogue.js>] [--warm-up <warm-up.js>] [--world-name <name>] [--export <jsName>=<witName>]...';
 
 const { values } = driverArgs(
   USAGE,
@@ -57,6 +62,7 @@ const { values } = driverArgs(
     export: { type: 'string', multiple: true, default: [] },
     prelude: { type: 'string' },
     epilogue: { type: 'string' },
+    'warm-up': { type: 'string' },
     'world-name': { type: 'string' },
   },
   ['source', 'wit', 'world', 'runtime', 'out'],
@@ -88,9 +94,12 @@ async function main() {
   }
   const prelude = values.prelude ? await readFile(resolve(values.prelude), 'utf8') : '';
   const epilogue = values.epilogue ? await readFile(resolve(values.epilogue), 'utf8') : '';
+  const warmUp = values['warm-up']
+    ? await warmUpBlock(jsSource, await readFile(resolve(values['warm-up']), 'utf8'))
+    : '';
   const { component } = await componentize({
     witPath,
-    jsSource: withPrelude(prelude, jsSource) + epilogue,
+    jsSource: withPrelude(prelude, jsSource) + warmUp + epilogue,
     jsPath: sourcePath,
     moduleRoot: dirname(sourcePath),
     world: values.world,
@@ -108,6 +117,28 @@ function withPrelude(prelude, source) {
   const end = source.indexOf('\n');
   if (end < 0) return `${source}\n${prelude}`;
   return `${source.slice(0, end + 1)}${prelude} ${source.slice(end + 1)}`;
+}
+
+// `statements` in a block of their own, after the module's last line, with
+// `__weldExports` naming each export the statements use by the module's local binding.
+async function warmUpBlock(code, statements) {
+  const lexer = await import('es-module-lexer');
+  await lexer.init;
+  const [, exports] = lexer.parse(code);
+  const local = new Map(exports.map((e) => [e.n, e.ln]));
+  const bindings = [];
+  for (const [js] of values.export.map((pair) => pair.split(/=(.*)/s, 2))) {
+    if (!new RegExp(`__weldExports\\.${js}\\b`).test(statements)) continue;
+    const name = local.get(js);
+    if (!name) {
+      throw new Error(
+        `\`warm-up: tests\` calls the export \`${js}\`, which the module does not declare itself\n` +
+          `help: declare it in the entry module (\`export const ${js} = { ... }\`), not re-export it from another one`,
+      );
+    }
+    bindings.push(`${js}: ${name}`);
+  }
+  return `\n{ const __weldExports = { ${bindings.join(', ')} };\n${statements}}\n`;
 }
 
 // The `--export`s the module does not export, as [jsName, witName]. Read with

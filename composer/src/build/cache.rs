@@ -51,6 +51,12 @@ pub fn input_hash(cx: &BuildContext<'_>) -> anyhow::Result<String> {
     add("adapter", if cx.http_proxy { b"proxy" } else { b"reactor" });
     add("profile", if cx.debug { b"debug" } else { b"release" });
     add("init", cx.stage.init.as_str().as_bytes());
+    if let Some(warm_up) = cx.stage.warm_up {
+        add("warm-up", warm_up.as_str().as_bytes());
+        // Test files are left out of the sources below; these cases are built in.
+        let tests = crate::unit_test::test_file(cx.stage);
+        add("warm-up/tests", &std::fs::read(&tests).unwrap_or_default());
+    }
     if cx.stage.lang == Lang::Go && cx.stage.init == crate::manifest::Init::Snapshot {
         add("go-snapshot", super::go::SNAPSHOT_SOURCE.as_bytes());
     }
@@ -216,7 +222,8 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Re
             continue;
         }
         // A stage's unit cases (`<stage>.test.yaml`, next to its sources) are read by
-        // `weld test`, never built in: editing a case rebuilds nothing.
+        // `weld test`, never built in: editing a case rebuilds nothing (unless the
+        // stage runs them before its snapshot, `warm-up: tests`, keyed above).
         if name.ends_with(".test.yaml") {
             continue;
         }

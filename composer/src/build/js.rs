@@ -1,16 +1,18 @@
 //! JS stages: the entry module componentized against the world, on the stage's engine.
 //!
 //! Weld's npm packages are pinned by `tools/js/package-lock.json` and installed by
-//! `scripts/setup`. On SpiderMonkey (the default), `tools/js/componentize.mjs` calls the
-//! componentize-js API with every optional WASI feature disabled, so the stage imports
-//! only its world. It runs the engine's snapshot with `weld-wizer` (installed next to
-//! `weld`), which makes the stage's bytes depend on its sources only. On QuickJS
-//! (`engine: quickjs`), see [`quickjs`].
+//! `scripts/setup`. On QuickJS (the default), see [`quickjs`]; a stage with `warm-up:
+//! tests` runs its test cases' calls before the snapshot ([`warm_up`]). On SpiderMonkey
+//! (`engine: spidermonkey`), `tools/js/componentize.mjs` calls the componentize-js API
+//! with every optional WASI feature disabled, so the stage imports only its world. It
+//! runs the engine's snapshot with `weld-wizer` (installed next to `weld`), which makes
+//! the stage's bytes depend on its sources only.
 
 mod console;
 mod dylib_table;
 mod loader_stub;
 mod quickjs;
+mod warm_up;
 
 pub use quickjs::REVISION as QUICKJS_REVISION;
 

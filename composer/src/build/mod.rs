@@ -23,7 +23,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::{
-    manifest::{Init, JsEngine, Lang, Manifest, Stage, StageName},
+    manifest::{Init, JsEngine, Lang, Manifest, Stage, StageName, WarmUp},
     terminal::Terminal,
     wit::WitDir,
 };
@@ -72,6 +72,8 @@ pub struct BuiltStage {
     pub init: Init,
     /// The engine of a JS stage.
     pub engine: Option<JsEngine>,
+    /// What ran before its snapshot (`warm-up:`).
+    pub warm_up: Option<WarmUp>,
     /// Built with debug info (`--debug`).
     pub debug: bool,
     /// Whether the cached component was reused.
@@ -329,6 +331,7 @@ fn prebuilt(
         npm_lockfile: None,
         init: Init::Start,
         engine: None,
+        warm_up: None,
         debug: false,
         fresh: true,
     })
@@ -381,6 +384,7 @@ fn finish(cx: &BuildContext<'_>, key: String, bytes: Vec<u8>, fresh: bool) -> Bu
             .flatten(),
         init: stage.init,
         engine: stage.engine,
+        warm_up: stage.warm_up,
         debug: cx.debug,
         fresh,
         bytes: bytes.into(),
@@ -535,6 +539,9 @@ pub struct StageRecord {
     /// The engine of a JS stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<JsEngine>,
+    /// `tests` when the stage's test calls ran before its snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_up: Option<WarmUp>,
 }
 
 fn is_start(init: &Init) -> bool {
@@ -579,6 +586,7 @@ impl StageRecord {
             npm_lockfile: built.npm_lockfile.clone(),
             init: built.init,
             engine: built.engine,
+            warm_up: built.warm_up,
         }
     }
 }

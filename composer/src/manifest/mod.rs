@@ -26,7 +26,7 @@ pub use http::{
     Action, DEFAULT_MAX_BODY, HANDLER_INTERFACE, HTTP_STAGE, Http, MIDDLEWARE_INTERFACE, Route,
 };
 pub use locate::Locator;
-pub use names::{HOST, Init, JsEngine, Lang, StageName, names_match, unversioned};
+pub use names::{HOST, Init, JsEngine, Lang, StageName, WarmUp, names_match, unversioned};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, Span};
 
@@ -82,6 +82,8 @@ pub struct Stage {
     pub init: Init,
     /// The engine of a JS stage (`engine:`); `None` for other languages.
     pub engine: Option<JsEngine>,
+    /// What runs before the stage's snapshot is taken (`warm-up:`).
+    pub warm_up: Option<WarmUp>,
     /// Set for a stage Weld generates from the pipeline (`lang` is then `wasm`).
     pub generated: Option<Generated>,
 }
@@ -111,6 +113,7 @@ impl Stage {
             },
             init: Init::default(),
             engine: None,
+            warm_up: None,
             generated: Some(generated),
         }
     }
@@ -199,6 +202,7 @@ struct RawStage {
     config: IndexMap<String, grants::RawConfig>,
     init: Option<Init>,
     engine: Option<JsEngine>,
+    warm_up: Option<WarmUp>,
     #[serde(default)]
     stateless: bool,
 }
@@ -329,6 +333,7 @@ impl Manifest {
                         engine: s
                             .engine
                             .or((s.lang == Lang::Js).then_some(JsEngine::default())),
+                        warm_up: s.warm_up,
                         generated: None,
                     };
                     (name, stage)
@@ -558,6 +563,7 @@ impl Manifest {
                     continue;
                 }
             }
+            self.validate_warm_up(stage, diags);
             if stage.lang != Lang::Go || stage.init != Init::Snapshot {
                 continue;
             }
@@ -594,6 +600,54 @@ impl Manifest {
                     .help("use `init: start` for this stage, or pass such values as `config:` keys, which are read per call"),
                 );
             }
+        }
+    }
+
+    /// Checks `warm-up:`: calls run before the snapshot are kept in every instance, so
+    /// only a stage declared to keep nothing between calls may run them, and only on
+    /// the engine whose snapshot Weld takes after the module (QuickJS).
+    fn validate_warm_up(&self, stage: &Stage, diags: &mut Diagnostics) {
+        let Some(warm_up) = stage.warm_up else {
+            return;
+        };
+        let name = stage.name.as_str();
+        let at = self.locator.value(&["stages", name, "warm-up"]);
+        let problem = if stage.lang != Lang::Js {
+            Some((
+                format!(
+                    "stage `{name}`: `warm-up` applies to js stages, and this one is {}",
+                    stage.lang
+                ),
+                "remove `warm-up:`".to_string(),
+            ))
+        } else if stage.engine != Some(JsEngine::Quickjs) {
+            Some((
+                format!("stage `{name}`: `warm-up` needs `engine: quickjs`"),
+                "remove `engine: spidermonkey`, or remove `warm-up:`".to_string(),
+            ))
+        } else if !stage.grants.stateless {
+            Some((
+                format!(
+                    "stage `{name}`: `warm-up: {}` needs a stage declared `stateless: true`",
+                    warm_up.as_str()
+                ),
+                "add `stateless: true` if the stage keeps nothing from one call to the next, or remove `warm-up:`".to_string(),
+            ))
+        } else if !stage.grants.config.is_empty() {
+            Some((
+                format!("stage `{name}`: `warm-up` cannot be combined with `config:`"),
+                "remove `warm-up:`: configuration is supplied when the artifact runs, so it is not there for calls made while the stage is built".to_string(),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            diags.push(
+                Diagnostic::error(message)
+                    .at_opt(&self.source, at, "")
+                    .note("the calls run once while the stage is built, and every instance starts from the memory they leave")
+                    .help(help),
+            );
         }
     }
 

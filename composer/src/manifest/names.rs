@@ -127,6 +127,24 @@ impl Init {
     }
 }
 
+/// What a stage runs at build time, after its start-up and before its snapshot
+/// (`warm-up:`), so every instance starts with what that first run made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarmUp {
+    /// The calls of the stage's `weld test` cases (`<stage>.test.yaml`).
+    Tests,
+}
+
+impl WarmUp {
+    /// The name used in `pipeline.yaml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarmUp::Tests => "tests",
+        }
+    }
+}
+
 /// The JavaScript engine a JS stage is built with (`engine:`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

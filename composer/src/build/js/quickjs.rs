@@ -38,6 +38,7 @@
 
 use std::{
     borrow::Cow,
+    ffi::OsStr,
     path::{Path, PathBuf},
 };
 
@@ -46,6 +47,7 @@ use sha2::{Digest as _, Sha256};
 use wasm_encoder::reencode::{self, Reencode};
 
 use super::super::{BuildContext, BuildFailure, absolute, run, toolchain::js_tools_dir};
+use crate::manifest::WarmUp;
 
 /// sha256 of the QuickJS runtime Weld builds on: `prebuilt/runtime-sync.wasm` of
 /// componentize-qjs 0.4.5 (the non-async runtime: Weld's hosts run components without
@@ -95,8 +97,13 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
     let wit_path = dir.join("quickjs-stage.wit");
     let prelude_path = dir.join("quickjs-prelude.js");
     let epilogue_path = dir.join("quickjs-epilogue.js");
+    let warm_up_path = dir.join("quickjs-warm-up.js");
     let out = dir.join("componentize-quickjs.out.wasm");
-    let inputs = [
+    let warm_up = match cx.stage.warm_up {
+        Some(WarmUp::Tests) => Some(super::warm_up::statements(cx)?),
+        None => None,
+    };
+    let mut inputs = vec![
         (&runtime_path, runtime),
         (&wit_path, wit.into_bytes()),
         (
@@ -105,6 +112,9 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         ),
         (&epilogue_path, super::console::EPILOGUE.as_bytes().to_vec()),
     ];
+    if let Some(statements) = warm_up {
+        inputs.push((&warm_up_path, statements.into_bytes()));
+    }
     std::fs::create_dir_all(&dir).map_err(|e| {
         BuildFailure::new(
             cx.stage,
@@ -135,6 +145,13 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         .arg(&epilogue_path)
         .arg("--runtime")
         .arg(&runtime_path)
+        .args(
+            cx.stage
+                .warm_up
+                .map(|_| [OsStr::new("--warm-up"), warm_up_path.as_os_str()])
+                .into_iter()
+                .flatten(),
+        )
         .args(
             exports
                 .iter()
@@ -184,7 +201,7 @@ fn js_exports(cx: &BuildContext<'_>) -> Result<Vec<String>> {
 }
 
 /// `letter-case` as `letterCase`.
-fn lower_camel_case(kebab: &str) -> String {
+pub(super) fn lower_camel_case(kebab: &str) -> String {
     let mut out = String::new();
     for (i, word) in kebab.split('-').filter(|w| !w.is_empty()).enumerate() {
         let word = word.to_lowercase();

@@ -11,13 +11,15 @@ use wasm_wave::{
     ast::{Node, NodeType},
     parser::{ParserError, ParserErrorKind},
     untyped::UntypedValue,
-    value::{Type as WaveType, Value},
+    value::Value,
     wasm::{WasmValue, WasmValueError},
 };
 use wit_parser::{
-    FlagsRepr, Handle, Int, Resolve, SizeAlign, Type, TypeDefKind,
+    FlagsRepr, Int, Resolve, SizeAlign, Type, TypeDefKind,
     abi::{FlatTypes, WasmType},
 };
+
+use crate::wave::{Unsupported, type_name, unalias, wave_type};
 
 /// One flat core value (canonical ABI "flattening").
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,15 +157,6 @@ impl Constant {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// WIT type -> WAVE type
-
-/// A type that cannot be a constant: its name and why.
-struct Unsupported {
-    ty: Type,
-    why: &'static str,
-}
-
 impl Unsupported {
     /// The message, for a constant of type `top` (which holds `self.ty`).
     fn error(self, resolve: &Resolve, top: &Type) -> ConstantError {
@@ -182,148 +175,14 @@ impl Unsupported {
     }
 }
 
-/// The WAVE type of WIT type `ty`, or the part of it no constant can have.
-fn wave_type(resolve: &Resolve, ty: &Type) -> Result<WaveType, Unsupported> {
-    let unsupported = |why| Unsupported { ty: *ty, why };
-    // wasm-wave has no empty record, tuple, flags, variant or enum (WIT has none either).
-    let empty = || unsupported("WAVE has no empty record, tuple, flags, variant or enum");
-    Ok(match ty {
-        Type::Bool => WaveType::BOOL,
-        Type::U8 => WaveType::U8,
-        Type::U16 => WaveType::U16,
-        Type::U32 => WaveType::U32,
-        Type::U64 => WaveType::U64,
-        Type::S8 => WaveType::S8,
-        Type::S16 => WaveType::S16,
-        Type::S32 => WaveType::S32,
-        Type::S64 => WaveType::S64,
-        Type::F32 => WaveType::F32,
-        Type::F64 => WaveType::F64,
-        Type::Char => WaveType::CHAR,
-        Type::String => WaveType::STRING,
-        Type::ErrorContext => return Err(unsupported("an error-context exists only at run time")),
-        Type::Id(id) => match &resolve.types[*id].kind {
-            TypeDefKind::Type(t) => wave_type(resolve, t)?,
-            TypeDefKind::Record(r) => {
-                let fields = r
-                    .fields
-                    .iter()
-                    .map(|f| Ok((f.name.as_str(), wave_type(resolve, &f.ty)?)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                WaveType::record(fields).ok_or_else(empty)?
-            }
-            TypeDefKind::Tuple(t) => {
-                let types = t
-                    .types
-                    .iter()
-                    .map(|t| wave_type(resolve, t))
-                    .collect::<Result<Vec<_>, _>>()?;
-                WaveType::tuple(types).ok_or_else(empty)?
-            }
-            TypeDefKind::Flags(f) => {
-                WaveType::flags(f.flags.iter().map(|f| f.name.as_str())).ok_or_else(empty)?
-            }
-            TypeDefKind::Variant(v) => {
-                let cases = v
-                    .cases
-                    .iter()
-                    .map(|c| {
-                        let payload = c.ty.as_ref().map(|t| wave_type(resolve, t)).transpose()?;
-                        Ok((c.name.as_str(), payload))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                WaveType::variant(cases).ok_or_else(empty)?
-            }
-            TypeDefKind::Enum(e) => {
-                WaveType::enum_ty(e.cases.iter().map(|c| c.name.as_str())).ok_or_else(empty)?
-            }
-            TypeDefKind::Option(t) => WaveType::option(wave_type(resolve, t)?),
-            TypeDefKind::Result(r) => WaveType::result(
-                r.ok.as_ref().map(|t| wave_type(resolve, t)).transpose()?,
-                r.err.as_ref().map(|t| wave_type(resolve, t)).transpose()?,
-            ),
-            TypeDefKind::List(t) => WaveType::list(wave_type(resolve, t)?),
-            // wasm-wave cannot parse its own fixed-length list type: read a list, and
-            // check its length afterwards (`strictness`).
-            TypeDefKind::FixedLengthList(t, _) => WaveType::list(wave_type(resolve, t)?),
-            TypeDefKind::Handle(_) | TypeDefKind::Resource => {
-                return Err(unsupported("a resource exists only at run time"));
-            }
-            TypeDefKind::Future(_) => return Err(unsupported("a future exists only at run time")),
-            TypeDefKind::Stream(_) => return Err(unsupported("a stream exists only at run time")),
-            TypeDefKind::Map(..) => return Err(unsupported("WAVE has no syntax for maps")),
-            TypeDefKind::Unknown => return Err(unsupported("its type is not known")),
-        },
-    })
-}
-
 // ---------------------------------------------------------------------------------------
 // Errors
-
-/// `ty` with its aliases (`type a = b`) followed.
-fn unalias(resolve: &Resolve, mut ty: Type) -> Type {
-    while let Type::Id(id) = ty
-        && let TypeDefKind::Type(t) = &resolve.types[id].kind
-    {
-        ty = *t;
-    }
-    ty
-}
 
 /// The definition of `ty` (aliases followed), `None` for a primitive.
 fn definition<'r>(resolve: &'r Resolve, ty: &Type) -> Option<&'r TypeDefKind> {
     match unalias(resolve, *ty) {
         Type::Id(id) => Some(&resolve.types[id].kind),
         _ => None,
-    }
-}
-
-/// The name of `ty` as WIT writes it: its own name, or its anonymous form.
-fn type_name(resolve: &Resolve, ty: &Type) -> String {
-    let name = |t: &Type| type_name(resolve, t);
-    let id = match ty {
-        Type::Bool => return "bool".into(),
-        Type::U8 => return "u8".into(),
-        Type::U16 => return "u16".into(),
-        Type::U32 => return "u32".into(),
-        Type::U64 => return "u64".into(),
-        Type::S8 => return "s8".into(),
-        Type::S16 => return "s16".into(),
-        Type::S32 => return "s32".into(),
-        Type::S64 => return "s64".into(),
-        Type::F32 => return "f32".into(),
-        Type::F64 => return "f64".into(),
-        Type::Char => return "char".into(),
-        Type::String => return "string".into(),
-        Type::ErrorContext => return "error-context".into(),
-        Type::Id(id) => *id,
-    };
-    let def = &resolve.types[id];
-    if let Some(own) = &def.name {
-        return own.clone();
-    }
-    let maybe = |t: &Option<Type>| t.as_ref().map(name);
-    match &def.kind {
-        TypeDefKind::Type(t) => name(t),
-        TypeDefKind::List(t) => format!("list<{}>", name(t)),
-        TypeDefKind::FixedLengthList(t, n) => format!("list<{}, {n}>", name(t)),
-        TypeDefKind::Option(t) => format!("option<{}>", name(t)),
-        TypeDefKind::Result(r) => match (maybe(&r.ok), maybe(&r.err)) {
-            (Some(ok), Some(err)) => format!("result<{ok}, {err}>"),
-            (Some(ok), None) => format!("result<{ok}>"),
-            (None, Some(err)) => format!("result<_, {err}>"),
-            (None, None) => "result".into(),
-        },
-        TypeDefKind::Tuple(t) => {
-            let types: Vec<_> = t.types.iter().map(name).collect();
-            format!("tuple<{}>", types.join(", "))
-        }
-        TypeDefKind::Handle(Handle::Own(r)) => format!("own<{}>", name(&Type::Id(*r))),
-        TypeDefKind::Handle(Handle::Borrow(r)) => format!("borrow<{}>", name(&Type::Id(*r))),
-        TypeDefKind::Future(t) => maybe(t).map_or("future".into(), |t| format!("future<{t}>")),
-        TypeDefKind::Stream(t) => maybe(t).map_or("stream".into(), |t| format!("stream<{t}>")),
-        TypeDefKind::Map(k, v) => format!("map<{}, {}>", name(k), name(v)),
-        other => other.as_str().into(),
     }
 }
 

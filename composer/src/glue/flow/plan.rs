@@ -10,6 +10,7 @@ use wit_parser::{Function, FunctionKind, InterfaceId, Resolve, Type, TypeDefKind
 use super::constant::Constant;
 use crate::{
     manifest::{Flow, Flows, StageName, names_match},
+    wave::type_name,
     wit::WitDir,
 };
 
@@ -788,59 +789,6 @@ pub fn same_type(resolve: &Resolve, a: &Type, b: &Type) -> bool {
             same_opt(&r.ok, &s.ok) && same_opt(&r.err, &s.err)
         }
         _ => false,
-    }
-}
-
-/// A type as WIT writes it: named types by name, others spelled out.
-pub fn type_name(resolve: &Resolve, ty: &Type) -> String {
-    let Type::Id(id) = ty else {
-        return match ty {
-            Type::Bool => "bool",
-            Type::U8 => "u8",
-            Type::U16 => "u16",
-            Type::U32 => "u32",
-            Type::U64 => "u64",
-            Type::S8 => "s8",
-            Type::S16 => "s16",
-            Type::S32 => "s32",
-            Type::S64 => "s64",
-            Type::F32 => "f32",
-            Type::F64 => "f64",
-            Type::Char => "char",
-            Type::String => "string",
-            Type::ErrorContext => "error-context",
-            Type::Id(_) => unreachable!("matched above"),
-        }
-        .to_string();
-    };
-    let def = &resolve.types[*id];
-    if let Some(name) = &def.name {
-        return name.clone();
-    }
-    let name = |t: &Type| type_name(resolve, t);
-    let opt = |t: &Option<Type>| t.as_ref().map(name).unwrap_or_else(|| "_".to_string());
-    match &def.kind {
-        TypeDefKind::Type(t) => name(t),
-        TypeDefKind::List(t) => format!("list<{}>", name(t)),
-        TypeDefKind::FixedLengthList(t, n) => format!("list<{}, {n}>", name(t)),
-        TypeDefKind::Option(t) => format!("option<{}>", name(t)),
-        TypeDefKind::Result(r) => match (&r.ok, &r.err) {
-            (None, None) => "result".to_string(),
-            (ok, None) => format!("result<{}>", opt(ok)),
-            (ok, err) => format!("result<{}, {}>", opt(ok), opt(err)),
-        },
-        TypeDefKind::Tuple(t) => format!(
-            "tuple<{}>",
-            t.types.iter().map(name).collect::<Vec<_>>().join(", ")
-        ),
-        TypeDefKind::Handle(wit_parser::Handle::Own(r)) => name(&Type::Id(*r)),
-        TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => {
-            format!("borrow<{}>", name(&Type::Id(*r)))
-        }
-        TypeDefKind::Future(t) => format!("future<{}>", opt(t)),
-        TypeDefKind::Stream(t) => format!("stream<{}>", opt(t)),
-        TypeDefKind::Map(k, v) => format!("map<{}, {}>", name(k), name(v)),
-        _ => "<type>".to_string(),
     }
 }
 
