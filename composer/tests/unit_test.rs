@@ -79,9 +79,20 @@ fn passing_cases_pass_and_failures_show_what_was_expected_and_found() {
         ),
         "{stdout}"
     );
+    // A trap other than the expected one shows the guest's stack, its frames named
+    // after the stage as in a composed artifact.
+    assert!(
+        stdout.contains("test math::traps-otherwise ... FAILED"),
+        "{stdout}"
+    );
+    let stack = stdout
+        .split("guest stack, innermost first:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no guest stack:\n{stdout}"));
+    assert!(stack.contains("0: stage `math`: "), "{stdout}");
     assert_eq!(
         stdout.lines().last(),
-        Some("4 passed, 2 failed"),
+        Some("4 passed, 3 failed"),
         "{stdout}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -117,7 +128,7 @@ fn junit_records_each_failure_with_its_message() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let xml = std::fs::read_to_string(dir.path().join("report.xml")).unwrap();
     assert!(xml.starts_with("<?xml"), "{xml}");
-    assert!(xml.contains(r#"tests="6" failures="2""#), "{xml}");
+    assert!(xml.contains(r#"tests="7" failures="3""#), "{xml}");
     assert!(xml.contains(r#"<failure message="expected: 5">"#), "{xml}");
     assert!(
         xml.contains("unmocked import `demo:calc/host.double` was called"),

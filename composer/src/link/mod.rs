@@ -10,7 +10,7 @@
 
 mod diagnose;
 pub mod direct_lowering;
-mod names;
+pub(crate) mod names;
 mod types;
 
 pub use diagnose::diagnose;

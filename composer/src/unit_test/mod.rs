@@ -250,7 +250,10 @@ pub fn run(
             "Loading",
             format!("{name} (`{}`)", component.component.display()),
         );
-        let loaded = load(&engine, &component.component, &component.bytes)
+        // Named as in a composed artifact, so a trap's stack says `stage `name``
+        // instead of leaving the frames of modules without names unattributed.
+        let tagged = crate::link::names::tag_stage_modules(&component.bytes, name.as_str());
+        let loaded = load(&engine, &component.component, &tagged)
             .map_err(|e| e.context(format!("cannot load stage `{name}`")))?;
         let runner = runner::StageRunner::new(&engine, &loaded)
             .map_err(|e| e.context(format!("cannot link stage `{name}` for testing")))?;
