@@ -442,6 +442,38 @@ pub enum Stdio {
     /// stdout/stderr line by line, each line tagged with the request it belongs to
     /// (`serve`); stdin closed.
     Tagged(TaggedStdio),
+    /// stdout/stderr kept in memory, for the caller to show or not (`weld test`, as
+    /// `cargo test` shows a test's output only when it fails); stdin closed.
+    Captured(CapturedStdio),
+}
+
+/// A guest's stdout and stderr, kept in memory (at most [`CapturedStdio::LIMIT`] bytes
+/// each: a guest writing more gets a write error).
+#[derive(Debug, Clone)]
+pub struct CapturedStdio {
+    /// What the guest wrote to stdout.
+    pub stdout: wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+    /// What the guest wrote to stderr.
+    pub stderr: wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+}
+
+impl CapturedStdio {
+    /// How much of each stream is kept.
+    pub const LIMIT: usize = 1 << 20;
+
+    /// Two empty streams.
+    pub fn new() -> Self {
+        Self {
+            stdout: wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(Self::LIMIT),
+            stderr: wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(Self::LIMIT),
+        }
+    }
+}
+
+impl Default for CapturedStdio {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Capabilities {
@@ -459,6 +491,9 @@ impl Capabilities {
                 builder.inherit_stdout().inherit_stderr().inherit_stdin();
             }
             Stdio::Tagged(stdio) => {
+                builder.stdout(stdio.stdout).stderr(stdio.stderr);
+            }
+            Stdio::Captured(stdio) => {
                 builder.stdout(stdio.stdout).stderr(stdio.stderr);
             }
         }

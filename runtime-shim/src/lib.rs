@@ -75,6 +75,7 @@ pub mod grants;
 pub mod guest_output;
 pub mod host;
 pub mod invoke;
+pub mod js_exception;
 pub mod limits;
 pub mod loader;
 pub mod metrics;

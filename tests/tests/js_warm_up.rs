@@ -2,7 +2,7 @@
 //! time, before the engine is snapshotted, so every instance starts from the memory they
 //! left. The fixture's stage counts its calls, which shows what ran before the snapshot;
 //! a stage whose imports could not be there at build time, and one without a test file,
-//! are refused saying why.
+//! are refused saying why. `weld test` names a JS exception that ends a call.
 
 use std::path::Path;
 
@@ -134,6 +134,33 @@ fn a_case_that_does_not_fit_the_export_is_named_with_its_line() {
     assert!(output.contains("counter.test.yaml:2:"), "{output}");
     assert!(
         output.contains("do not fit `count(item: item)`"),
+        "{output}"
+    );
+}
+
+#[test]
+fn weld_test_names_the_exception_that_ended_a_call_and_shows_a_failing_cases_output() {
+    let tmp = fixture();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("counter/counter.test.yaml"),
+        "- name: expects another message\n  call: 'test:warm/counter.fail()'\n  expect-trap: another message\n",
+    )
+    .unwrap();
+    let out = weld(dir, &["test"]);
+    let output = text(&out);
+    assert!(!out.status.success(), "{output}");
+    // The trap is named with the JS exception (its message and where it was thrown),
+    // not with the runtime's panic.
+    assert!(
+        output.contains("actual: uncaught exception in `fail`: fails on purpose (at fail ("),
+        "{output}"
+    );
+    assert!(output.contains("trap in stage `counter`"), "{output}");
+    assert!(!output.contains("panicked"), "{output}");
+    // What the stage wrote is shown under the failure, as `cargo test` shows it.
+    assert!(
+        output.contains("the stage's stdout:\n    | counted, now failing"),
         "{output}"
     );
 }

@@ -16,7 +16,7 @@ use std::{
 
 use weld_shim::{
     Capabilities, GuestError, WeldEngine,
-    capabilities::Stdio,
+    capabilities::{CapturedStdio, Stdio},
     diagnose::classify,
     exports::{ExportedFunc, Exports},
     host::{Host, linker, new_store},
@@ -495,8 +495,21 @@ impl StageRunner {
                 ..CaseState::default()
             };
         }
-        let result = self.call(case).await;
+        let output = CapturedStdio::new();
+        let result = self.call(case, &output).await;
         let st = std::mem::take(&mut *self.state.lock().unwrap_or_else(|p| p.into_inner()));
+        let stdout = String::from_utf8_lossy(&output.stdout.contents()).into_owned();
+        let mut stderr = String::from_utf8_lossy(&output.stderr.contents()).into_owned();
+        // A QuickJS stage's exception reaches stderr as its runtime's panic: say it with
+        // the trap (so `expect-trap` can match its message) instead of as that panic.
+        let exception = weld_shim::js_exception::take(&stderr).map(|(exception, rest)| {
+            stderr = rest;
+            exception
+        });
+        let trap_text = |g: &GuestError| match &exception {
+            Some(e) => format!("{e}: {}", guest_text(g)),
+            None => guest_text(g),
+        };
         let call_text = format!("{}{}", case.func.qualified_name(), show_args(&case.params));
         let mut problems = Vec::new();
         match (&case.expect, result) {
@@ -505,13 +518,13 @@ impl StageRunner {
                 problems.push(st.failure.clone().unwrap_or_default())
             }
             (Expect::Trap(want), Err(CallError::Guest(g))) => {
-                let got = guest_text(&g);
+                let got = trap_text(&g);
                 if !got.contains(want.as_str()) {
                     problems.push(side_by_side(&format!("trap containing {want:?}"), &got));
                 }
             }
             (_, Err(CallError::Guest(g))) => {
-                problems.push(format!("{call_text} failed: {}", guest_text(&g)))
+                problems.push(format!("{call_text} failed: {}", trap_text(&g)))
             }
             (Expect::Trap(want), Ok(v)) => problems.push(side_by_side(
                 &format!("trap containing {want:?}"),
@@ -576,21 +589,40 @@ impl StageRunner {
             }
         }
         if problems.is_empty() {
+            // As `cargo test`: a passing case's output is not shown.
             Outcome::Pass
         } else {
-            Outcome::Fail(format!("call: {call_text}\n{}", problems.join("\n")))
+            let mut text = format!("call: {call_text}\n{}", problems.join("\n"));
+            for (stream, written) in [("stdout", &stdout), ("stderr", &stderr)] {
+                if !written.trim().is_empty() {
+                    let _ = write!(text, "\nthe stage's {stream}:");
+                    for line in written.lines() {
+                        let _ = write!(text, "\n  | {line}");
+                    }
+                }
+            }
+            Outcome::Fail(text)
         }
     }
 
-    async fn call(&self, case: &CheckedCase) -> Result<Option<Val>, CallError> {
+    async fn call(
+        &self,
+        case: &CheckedCase,
+        output: &CapturedStdio,
+    ) -> Result<Option<Val>, CallError> {
         // The stage runs alone, so it is asked for its keys as it names them: no
         // `<stage>.` prefix as in a composed artifact.
         let capabilities = Capabilities {
             config: case.config.clone(),
             ..Capabilities::default()
         };
-        let host = Host::new(&capabilities, &[], Stdio::Logs, self.engine.limits())
-            .map_err(|e| CallError::Setup(e.into()))?;
+        let host = Host::new(
+            &capabilities,
+            &[],
+            Stdio::Captured(output.clone()),
+            self.engine.limits(),
+        )
+        .map_err(|e| CallError::Setup(e.into()))?;
         let mut store = new_store(&self.engine, host);
         let instance = self
             .pre
