@@ -25,6 +25,19 @@ fn count(artifact: &Path) -> String {
     .to_string()
 }
 
+/// Runs `weld` with `args` in `dir`, asserts that it fails, and returns its output.
+fn failing(dir: &Path, args: &[&str]) -> String {
+    let out = weld(dir, args);
+    let output = text(&out);
+    assert!(!out.status.success(), "{output}");
+    output
+}
+
+/// Replaces the stage's test file with `cases`.
+fn write_cases(dir: &Path, cases: &str) {
+    std::fs::write(dir.join("counter/counter.test.yaml"), cases).unwrap();
+}
+
 /// The pipeline with `line` rewritten to `with`.
 fn rewrite(dir: &Path, line: &str, with: &str) -> String {
     let pipeline = std::fs::read_to_string(dir.join("pipeline.yaml")).unwrap();
@@ -92,9 +105,7 @@ fn a_stage_that_imports_functions_or_has_no_test_file_is_refused_saying_why() {
         .replace("exports:", "host-imports: [test:warm/clock]\nexports:"),
     )
     .unwrap();
-    let out = weld(dir, &["compose", "clocked.yaml", "-o", "clocked.wasm"]);
-    let output = text(&out);
-    assert!(!out.status.success(), "{output}");
+    let output = failing(dir, &["compose", "clocked.yaml", "-o", "clocked.wasm"]);
     assert!(output.contains("counter"), "{output}");
     assert!(
         output.contains(
@@ -105,9 +116,7 @@ fn a_stage_that_imports_functions_or_has_no_test_file_is_refused_saying_why() {
     assert!(!dir.join("clocked.wasm").exists());
 
     std::fs::remove_file(dir.join("counter/counter.test.yaml")).unwrap();
-    let out = weld(dir, &["compose", "-o", "warm.wasm"]);
-    let output = text(&out);
-    assert!(!out.status.success(), "{output}");
+    let output = failing(dir, &["compose", "-o", "warm.wasm"]);
     assert!(
         output.contains("counter.test.yaml` does not exist"),
         "{output}"
@@ -119,14 +128,11 @@ fn a_stage_that_imports_functions_or_has_no_test_file_is_refused_saying_why() {
 fn a_case_that_does_not_fit_the_export_is_named_with_its_line() {
     let tmp = fixture();
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("counter/counter.test.yaml"),
+    write_cases(
+        dir,
         "- name: wrong argument\n  call: 'test:warm/counter.count(\"x\")'\n  expect: '1'\n",
-    )
-    .unwrap();
-    let out = weld(dir, &["compose", "-o", "warm.wasm"]);
-    let output = text(&out);
-    assert!(!out.status.success(), "{output}");
+    );
+    let output = failing(dir, &["compose", "-o", "warm.wasm"]);
     assert!(
         output.contains("cannot run case `wrong-argument`"),
         "{output}"
@@ -142,14 +148,11 @@ fn a_case_that_does_not_fit_the_export_is_named_with_its_line() {
 fn weld_test_names_the_exception_that_ended_a_call_and_shows_a_failing_cases_output() {
     let tmp = fixture();
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("counter/counter.test.yaml"),
+    write_cases(
+        dir,
         "- name: expects another message\n  call: 'test:warm/counter.fail()'\n  expect-trap: another message\n",
-    )
-    .unwrap();
-    let out = weld(dir, &["test"]);
-    let output = text(&out);
-    assert!(!out.status.success(), "{output}");
+    );
+    let output = failing(dir, &["test"]);
     // The trap is named with the JS exception (its message and where it was thrown),
     // not with the runtime's panic.
     assert!(

@@ -499,13 +499,13 @@ impl StageRunner {
         let result = self.call(case, &output).await;
         let st = std::mem::take(&mut *self.state.lock().unwrap_or_else(|p| p.into_inner()));
         let stdout = String::from_utf8_lossy(&output.stdout.contents()).into_owned();
-        let mut stderr = String::from_utf8_lossy(&output.stderr.contents()).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr.contents()).into_owned();
         // A QuickJS stage's exception reaches stderr as its runtime's panic: say it with
         // the trap (so `expect-trap` can match its message) instead of as that panic.
-        let exception = weld_shim::js_exception::take(&stderr).map(|(exception, rest)| {
-            stderr = rest;
-            exception
-        });
+        let (exception, stderr) = match weld_shim::js_exception::take(&stderr) {
+            Some((exception, rest)) => (Some(exception), rest),
+            None => (None, stderr),
+        };
         let trap_text = |g: &GuestError| match &exception {
             Some(e) => format!("{e}: {}", guest_text(g)),
             None => guest_text(g),

@@ -38,7 +38,6 @@
 
 use std::{
     borrow::Cow,
-    ffi::OsStr,
     path::{Path, PathBuf},
 };
 
@@ -146,13 +145,6 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         .arg("--runtime")
         .arg(&runtime_path)
         .args(
-            cx.stage
-                .warm_up
-                .map(|_| [OsStr::new("--warm-up"), warm_up_path.as_os_str()])
-                .into_iter()
-                .flatten(),
-        )
-        .args(
             exports
                 .iter()
                 .flat_map(|e| ["--export".to_string(), e.clone()]),
@@ -160,6 +152,9 @@ pub fn build(cx: &BuildContext<'_>, source: &Path) -> Result<Vec<u8>, BuildFailu
         // componentize-qjs resolves the entry's imports from the current directory when
         // the entry is under it; the script names the entry's folder as the root anyway.
         .current_dir(source.parent().unwrap_or(Path::new(".")));
+    if cx.stage.warm_up.is_some() {
+        cmd.arg("--warm-up").arg(&warm_up_path);
+    }
     run(cx, cmd, "componentize-qjs")?;
     for (path, _) in &inputs {
         let _ = std::fs::remove_file(path);
